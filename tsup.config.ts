@@ -1,0 +1,40 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig([
+  {
+    // Library entry points: ESM + CJS with types, dependencies external.
+    entry: {
+      index: "src/index.ts",
+      storage: "src/storage/index.ts",
+      server: "src/server/index.ts",
+      verify: "src/verify/index.ts",
+    },
+    format: ["esm", "cjs"],
+    dts: true,
+    platform: "neutral",
+    target: "es2022",
+    sourcemap: true,
+    splitting: true,
+    external: ["better-sqlite3", "pg"],
+  },
+  {
+    // The `tessera` command: Node only.
+    entry: { cli: "src/cli/main.ts" },
+    format: ["esm"],
+    platform: "node",
+    target: "node20",
+    banner: { js: "#!/usr/bin/env node" },
+    external: ["better-sqlite3", "pg"],
+  },
+  {
+    // Script-tag build: client + browser storage under the global `Tessera`.
+    entry: { tessera: "src/browser.ts" },
+    format: ["iife"],
+    globalName: "Tessera",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    noExternal: [/.*/],
+    outExtension: () => ({ js: ".global.js" }),
+  },
+]);
