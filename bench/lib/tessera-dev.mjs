@@ -1,0 +1,78 @@
+// Runs `tessera dev` for the bench: TESSERA_CLI if set, else dist/cli.js when built, else
+// src/cli/main.ts bundled by esbuild into node_modules/.cache (dependencies stay external and
+// resolve from node_modules). Each call gets a fresh --data-dir, so no case sees another's
+// sessions, and the banner's two dev keys are read back for the requests.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServerProcess } from "./server-process.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const CONFIG = join(ROOT, "examples/tessera.config.json");
+const CACHED_CLI = join(ROOT, "node_modules/.cache/tessera-bench/cli.mjs");
+
+let cli;
+/** Which CLI file the cases run, decided once: { path, source } or { skip: reason }. */
+export function resolveCli() {
+  cli ??= (async () => {
+    if (process.env.TESSERA_CLI) return { path: process.env.TESSERA_CLI, source: "TESSERA_CLI" };
+    if (existsSync(join(ROOT, "dist/cli.js"))) return { path: join(ROOT, "dist/cli.js"), source: "dist/cli.js" };
+    if (!existsSync(join(ROOT, "src/cli/main.ts"))) return { skip: "no dist/cli.js and no src/cli/main.ts" };
+    try {
+      const esbuild = await import("esbuild");
+      await esbuild.build({
+        entryPoints: [join(ROOT, "src/cli/main.ts")],
+        outfile: CACHED_CLI,
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node20",
+        packages: "external",
+        logLevel: "silent",
+      });
+      return { path: CACHED_CLI, source: "src/cli bundled by esbuild" };
+    } catch (error) {
+      return { skip: `no dist/cli.js and src/cli/main.ts does not bundle (${error?.errors?.[0]?.text ?? error?.message})` };
+    }
+  })();
+  return cli;
+}
+
+/** Why `tessera dev` cannot run here, or null. */
+export async function devUnavailable() {
+  const { skip } = await resolveCli();
+  if (skip) return skip;
+  if (!existsSync(CONFIG)) return "examples/tessera.config.json missing";
+  return null;
+}
+
+/** Starts `tessera dev` on a free port; resolves once the banner printed both keys. */
+export async function startDev() {
+  const { path, source } = await resolveCli();
+  const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+  let proc;
+  try {
+    proc = await startServerProcess(process.execPath, [path, "dev", "--port", "0", "--data-dir", dataDir, "--config", CONFIG], {
+      cwd: ROOT,
+      ready: /publishable key\s+\S+/,
+      timeoutMs: 30_000,
+    });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const banner = proc.output();
+  const secretKey = /secret key\s+(\S+)/.exec(banner)?.[1];
+  const publishableKey = /publishable key\s+(\S+)/.exec(banner)?.[1];
+  return {
+    url: proc.url,
+    source,
+    secretKey,
+    publishableKey,
+    stop: async () => {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

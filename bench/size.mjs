@@ -1,0 +1,163 @@
+// Issue 5 part 1: minified + gzipped browser bundle of tessera's client with encrypted
+// IndexedDB storage beside the alternatives, every entry bundled by esbuild the same way.
+// Sizes are deterministic, so unlike the timing parts they need no same-run reference;
+// the ratio column is still relative to tessera, the figure the budget is about.
+//   node bench/size.mjs [--markdown] [--detail]
+import { existsSync, readFileSync } from "node:fs";
+import { gzipSync, constants as zlib } from "node:zlib";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "./lib/args.mjs";
+import { formatBytes, formatCount, formatRatio, printTable } from "./lib/table.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** tessera first: it is the reference of the ratio column. `requires` lists files that may not exist yet. */
+export const SIZE_ENTRIES = [
+  {
+    id: "tessera",
+    label: "tessera (client + encrypted IndexedDB)",
+    entry: "bench/entries/tessera.ts",
+    requires: ["src/index.ts", "src/storage/index.ts"],
+  },
+  // The script-tag build as tsup wrote it (not re-bundled): what a <script> user downloads.
+  { id: "tessera-iife", label: "tessera IIFE (dist/tessera.global.js, as built)", file: "dist/tessera.global.js", requires: ["dist/tessera.global.js"] },
+  { id: "supabase", label: "@supabase/auth-js (GoTrueClient)", entry: "bench/entries/supabase-auth-js.mjs", pkg: "@supabase/auth-js" },
+  { id: "auth0", label: "@auth0/auth0-spa-js (createAuth0Client)", entry: "bench/entries/auth0-spa-js.mjs", pkg: "@auth0/auth0-spa-js" },
+  { id: "oidc", label: "oidc-client-ts (UserManager)", entry: "bench/entries/oidc-client-ts.mjs", pkg: "oidc-client-ts" },
+  { id: "firebase", label: "firebase/auth (initializeAuth + IndexedDB)", entry: "bench/entries/firebase-auth.mjs", pkg: "firebase" },
+  { id: "firebase-getauth", label: "firebase/auth (getAuth defaults)", entry: "bench/entries/firebase-auth-getauth.mjs", pkg: "firebase" },
+];
+
+/** The one esbuild configuration every entry goes through. */
+export const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  // License banners are the same for everyone and not code; drop them so the bytes compare code.
+  legalComments: "none",
+  define: { "process.env.NODE_ENV": '"production"' },
+  write: false,
+  metafile: true,
+  logLevel: "silent",
+};
+
+/** Bundles one entry and returns its sizes plus minified bytes per package (for --detail). */
+export async function measureEntry(esbuild, entry, root = ROOT) {
+  const result = await esbuild.build({ ...BUILD_OPTIONS, entryPoints: [join(root, entry)], absWorkingDir: root, outdir: join(root, ".bench-out") });
+  const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
+  const code = output.contents;
+  const meta = Object.values(result.metafile.outputs).find((out) => out.entryPoint);
+  const byPackage = new Map();
+  for (const [input, { bytesInOutput }] of Object.entries(meta?.inputs ?? {})) {
+    const name = packageOf(input);
+    byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+  }
+  return {
+    minified: code.byteLength,
+    gzipped: gzipSync(code, { level: zlib.Z_BEST_COMPRESSION }).byteLength,
+    byPackage: [...byPackage].sort((a, b) => b[1] - a[1]),
+  };
+}
+
+/** Sizes of an already built file, for the IIFE that tsup produces. */
+export function measureFile(path) {
+  const code = readFileSync(path);
+  return { minified: code.byteLength, gzipped: gzipSync(code, { level: zlib.Z_BEST_COMPRESSION }).byteLength, byPackage: null };
+}
+
+/** Runs every entry; a missing or failing entry becomes a row with a note, never a crash. */
+export async function sizeBench(options = {}, root = ROOT) {
+  const esbuild = await import("esbuild");
+  const measured = [];
+  for (const spec of SIZE_ENTRIES) {
+    const missing = (spec.requires ?? []).filter((file) => !existsSync(join(root, file)));
+    const version = spec.pkg ? versionOf(spec.pkg, root) : spec.id.startsWith("tessera") ? sourceVersion(root) : null;
+    if (missing.length > 0) {
+      const why = missing.every((file) => file.startsWith("dist/")) ? "not built (npm run build)" : "not written yet";
+      measured.push({ spec, version, note: `skipped: ${missing.join(", ")} ${why}` });
+      continue;
+    }
+    try {
+      const sizes = spec.file ? measureFile(join(root, spec.file)) : await measureEntry(esbuild, spec.entry, root);
+      measured.push({ spec, version, ...sizes });
+    } catch (error) {
+      measured.push({ spec, version, note: `skipped: ${firstLine(error)}` });
+    }
+  }
+  const reference = measured.find((m) => m.spec.id === "tessera");
+  const rows = measured.map((m) => [
+    m.spec.label,
+    m.version,
+    formatCount(m.minified),
+    formatCount(m.gzipped),
+    m.gzipped == null ? null : (m.gzipped / 1024).toFixed(2),
+    formatRatio(m.gzipped, reference?.gzipped),
+    m.note ?? null,
+  ]);
+  const summary = measured.map((m) => ({
+    case: m.spec.label,
+    result: m.gzipped == null ? null : `${formatBytes(m.gzipped)} gz (${formatBytes(m.minified)} min)`,
+    ratio: formatRatio(m.gzipped, reference?.gzipped),
+    note: m.note ?? null,
+  }));
+  return {
+    title: "Size: esbuild --bundle --minify --format=esm --platform=browser --target=es2022, gzip -9",
+    columns: ["library", "version", "minified B", "gzipped B", "gzipped KiB", "gzip ratio to tessera", "note"],
+    rows,
+    summary,
+    measured,
+    ok: measured.some((m) => m.gzipped != null),
+  };
+}
+
+function packageOf(input) {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (match) return match[1];
+  return input.startsWith("src/") ? `tessera ${input.split("/").slice(0, 2).join("/")}` : input;
+}
+
+function versionOf(pkg, root) {
+  try {
+    return JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version;
+  } catch {
+    return null;
+  }
+}
+
+/** tessera's own rows show the package version. */
+function sourceVersion(root) {
+  try {
+    return JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+  } catch {
+    return "src";
+  }
+}
+
+function firstLine(error) {
+  const text = error?.errors?.[0]?.text ?? error?.message ?? String(error);
+  return text.split("\n")[0];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = parseArgs(process.argv.slice(2));
+  try {
+    const report = await sizeBench(args);
+    printTable(report.title, report.columns, report.rows, { markdown: args.markdown });
+    if (args.detail) {
+      for (const m of report.measured.filter((entry) => entry.byPackage)) {
+        const rows = m.byPackage.slice(0, 8).map(([name, bytes]) => [name, formatBytes(bytes), `${((bytes / m.minified) * 100).toFixed(1)}%`]);
+        printTable(`${m.spec.label}: minified bytes by package (before gzip)`, ["package", "minified", "share"], rows, { markdown: args.markdown });
+      }
+    }
+    if (!report.ok) {
+      console.error("size: no entry could be bundled");
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    console.error(`size: could not run: ${error?.message ?? error}`);
+    process.exitCode = 1;
+  }
+}
