@@ -1,0 +1,30 @@
+import type { VerifyFailureReason } from "../shared/protocol.js";
+import type { SessionClaims } from "../verify/claims.js";
+import { checkSessionToken } from "../verify/check-token.js";
+import type { ServerContext } from "./context.js";
+import type { StoredSession } from "./stores/types.js";
+
+export type SessionCheck =
+  | { valid: true; claims: SessionClaims; session: StoredSession }
+  | { valid: false; reason: VerifyFailureReason; claims?: SessionClaims };
+
+/**
+ * A session token checked the way the edge does (signature, kid, alg, expiry, issuer, scope)
+ * and then against the store: the session exists, is the same scope, and is not revoked.
+ */
+export async function checkSession(
+  server: ServerContext,
+  token: unknown,
+  expected: { product?: string; env?: string; tag?: string } = {},
+): Promise<SessionCheck> {
+  const result = await checkSessionToken(token, server.keyring.getKey, { issuer: server.issuer, now: server.now(), ...expected });
+  if (!result.valid) return result;
+  const { claims } = result;
+  const session = await server.store.getSession(claims.sid);
+  if (!session) return { valid: false, reason: "not_found", claims };
+  if (session.product !== claims.product || session.env !== claims.env || session.tag !== claims.tag || session.identifier !== claims.sub) {
+    return { valid: false, reason: "scope", claims };
+  }
+  if (session.revokedAt !== null) return { valid: false, reason: "revoked", claims };
+  return { valid: true, claims, session };
+}

@@ -1,0 +1,75 @@
+import type { JWK } from "jose";
+import type { SessionStore } from "../stores/types.js";
+import type { CorsOptions } from "../http/cors.js";
+import type { StandardSchemaV1 } from "./standard-schema.js";
+
+export type Period = "secs" | "mins" | "hours" | "days" | "weeks" | "months" | "years";
+export const PERIODS: readonly Period[] = ["secs", "mins", "hours", "days", "weeks", "months", "years"];
+
+/** `"string" | "number" | "boolean"`, a trailing `?` for optional; nesting by objects. */
+export type SchemaLeaf = "string" | "number" | "boolean" | "string?" | "number?" | "boolean?";
+export interface TypeMap {
+  [field: string]: SchemaLeaf | TypeMap;
+}
+
+export interface SessionConfigInput {
+  tag: string;
+  name?: string;
+  description?: string;
+  schema: TypeMap | StandardSchemaV1;
+  /** `$Session{userId}`: the primitive in `data` that identifies the session's user. */
+  selector: string;
+  expiry: number;
+  period: Period;
+  /** Lifetime of a refresh token, renewed on every rotation. Default 30 days. */
+  refresh?: { expiry: number; period: Period };
+  /** Guest sessions: publishable keys may start them. */
+  public?: boolean;
+}
+
+export interface ProductInput {
+  tag: string;
+  name?: string;
+  envs: string[];
+  sessions: SessionConfigInput[];
+}
+
+export type SigningAlg = "ES256" | "EdDSA";
+
+export interface SessionServerOptions {
+  /** The `iss` claim, usually the endpoint's origin. */
+  issuer: string;
+  /** Private JWKs with `kid` and `alg`; `keys[0]` signs, all verify. */
+  keys: JWK[];
+  /** At least 32 bytes; input keying material of HKDF for the data-encryption key. */
+  secret: string;
+  store: SessionStore;
+  products: ProductInput[];
+  accessKeys: { secret: string[]; publishable?: string[] };
+  /** How long the immediately previous refresh token gets the current pair back. Default 10. */
+  refreshGraceSeconds?: number;
+  /** Request bodies over this are refused with 413. Default 65536. */
+  maxBodyBytes?: number;
+  /** Activity older than this is removed by purge(). Default 90. */
+  activityRetentionDays?: number;
+  /** Browser apps on other origins. Off by default (same-origin only). */
+  cors?: CorsOptions;
+  /** Milliseconds since the epoch; for tests. */
+  now?: () => number;
+  /** Unexpected internal errors, for logging. Never receives tokens or keys. */
+  onError?: (error: unknown) => void;
+}
+
+/** A session config after checking: what the handlers use. */
+export interface SessionConfig {
+  product: string;
+  tag: string;
+  name: string;
+  description: string;
+  envs: ReadonlySet<string>;
+  validate: (data: unknown) => Promise<Record<string, unknown>>;
+  selector: string[];
+  expiry: { amount: number; period: Period };
+  refresh: { amount: number; period: Period };
+  public: boolean;
+}

@@ -1,0 +1,33 @@
+import type { ProductTable } from "./config/products.js";
+import type { AccessKeys, Caller } from "./http/access.js";
+import type { Keyring } from "./keys/keyring.js";
+import type { SessionStore } from "./stores/types.js";
+import type { DataCipher } from "./tokens/data-cipher.js";
+
+/** Everything a handler needs, built once by createSessionServer. */
+export interface ServerContext {
+  issuer: string;
+  keyring: Keyring;
+  cipher: DataCipher;
+  store: SessionStore;
+  products: ProductTable;
+  access: AccessKeys;
+  graceMs: number;
+  maxBodyBytes: number;
+  activityRetentionMs: number;
+  /** Key that seals stored idempotent answers (HKDF of the secret, its own label). */
+  idempotencyKey: () => Promise<Uint8Array>;
+  now: () => number;
+  onError: (error: unknown) => void;
+}
+
+/** One request as the handlers see it. */
+export interface RequestContext {
+  request: Request;
+  url: URL;
+  caller: Caller | null;
+  /** Path parameters of the matched route. */
+  params: Record<string, string>;
+}
+
+export type Handler = (server: ServerContext, req: RequestContext) => Promise<Response>;

@@ -1,0 +1,65 @@
+import { utf8 } from "../shared/base64url.js";
+import { checkProducts, configError } from "./config/products.js";
+import type { SessionServerOptions } from "./config/types.js";
+import type { ServerContext } from "./context.js";
+import { createAccessKeys } from "./http/access.js";
+import { createCors } from "./http/cors.js";
+import { createKeyring } from "./keys/keyring.js";
+import { createRouter } from "./router.js";
+import { createDataCipher } from "./tokens/data-cipher.js";
+import { hkdf } from "./tokens/primitives.js";
+
+export interface SessionServer {
+  /** A plain fetch handler: Workers `export default { fetch }`, `Deno.serve(fetch)`, or the CLI. */
+  fetch(request: Request): Promise<Response>;
+  /** Removes ended sessions and activity past retention. */
+  purge(): Promise<{ sessions: number; activity: number }>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Checks every option now (STYLE.md §7: invalid options throw at creation), then serves. */
+export function createSessionServer(options: SessionServerOptions): SessionServer {
+  if (typeof options !== "object" || options === null) throw configError("options", "createSessionServer needs an options object");
+  if (typeof options.issuer !== "string" || options.issuer.length === 0) throw configError("issuer", "is required (usually the endpoint's origin)");
+  if (typeof options.secret !== "string" || utf8(options.secret).length < 32) {
+    throw configError("secret", "must be a string of at least 32 bytes (see generateSecret)");
+  }
+  const store = options.store;
+  if (typeof store !== "object" || store === null || typeof store.rotateRefresh !== "function") {
+    throw configError("store", "is required: memoryStore(), sqliteStore({ path }) or d1Store(env.DB)");
+  }
+  const graceSeconds = options.refreshGraceSeconds ?? 10;
+  if (typeof graceSeconds !== "number" || !(graceSeconds >= 0 && graceSeconds <= 300)) throw configError("refreshGraceSeconds", "must be between 0 and 300");
+  const maxBodyBytes = options.maxBodyBytes ?? 65_536;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw configError("maxBodyBytes", "must be an integer of at least 1024");
+  const retentionDays = options.activityRetentionDays ?? 90;
+  if (typeof retentionDays !== "number" || !(retentionDays > 0)) throw configError("activityRetentionDays", "must be a positive number");
+
+  const secret = options.secret;
+  let idempotencyKey: Promise<Uint8Array> | undefined;
+  const now = options.now ?? Date.now;
+  const server: ServerContext = {
+    issuer: options.issuer,
+    keyring: createKeyring(options.keys),
+    cipher: createDataCipher(secret),
+    store,
+    products: checkProducts(options.products),
+    access: createAccessKeys(options.accessKeys),
+    graceMs: graceSeconds * 1000,
+    maxBodyBytes,
+    activityRetentionMs: retentionDays * DAY_MS,
+    // Its own HKDF label: the data key is never used for anything but session data.
+    idempotencyKey: () => (idempotencyKey ??= hkdf(utf8(secret), "tessera idempotent-answers")),
+    now: () => now(),
+    onError: options.onError ?? (() => {}),
+  };
+  const fetch = createRouter(server, createCors(options.cors));
+  return {
+    fetch: (request) => fetch(request),
+    async purge() {
+      const at = server.now();
+      return store.purge({ now: at, sessionsBefore: at, activityBefore: at - server.activityRetentionMs });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { SessionError } from "../../shared/errors.js";
+import { recordActivity } from "../activity.js";
+import type { Handler } from "../context.js";
+import { requireCaller } from "../http/access.js";
+import { readJsonBody } from "../http/read-body.js";
+import { json } from "../http/respond.js";
+import { completeIdempotent, idempotencyOf, replayOrClaim } from "../idempotency.js";
+import { identifierOf } from "../identifier.js";
+import { issuePair } from "../issue-pair.js";
+import { resolveScope } from "../scope.js";
+import { hashRefreshToken } from "../tokens/refresh-token.js";
+
+/** POST /v1/sessions/start: validate data, store the session, answer 201 with the pair. */
+export const startSession: Handler = async (server, { request, caller }) => {
+  const known = requireCaller(caller);
+  const body = await readJsonBody(request, server.maxBodyBytes);
+  const { config, env } = resolveScope(server, body);
+  // DESIGN.md: minting a session for an identity needs a secret key, unless the tag is for guests.
+  if (known.kind !== "secret" && !config.public) {
+    throw new SessionError("FORBIDDEN", `a publishable key cannot start "${config.tag}" sessions (the config is not public)`);
+  }
+  if (body.data === undefined) throw new SessionError("INVALID_ARGUMENT", "data is required", { field: "data" });
+  const data = await config.validate(body.data);
+  const identifier = identifierOf(config, data);
+  const startAt = server.now();
+
+  const idem = await idempotencyOf(request, known.fingerprint, { product: config.product, env, tag: config.tag, data: body.data });
+  if (idem) {
+    const replay = await replayOrClaim(server, idem, startAt);
+    if (replay) return json(201, replay, { "idempotent-replayed": "true" });
+  }
+  try {
+    const sessionId = crypto.randomUUID();
+    const scope = { product: config.product, env, tag: config.tag };
+    const dataJwe = await server.cipher.encrypt(sessionId, data);
+    const { tokens, refreshExpiresAt } = await issuePair(server, config, { sessionId, identifier, dataJwe, ...scope }, startAt);
+    await server.store.createSession({
+      id: sessionId,
+      ...scope,
+      identifier,
+      data: dataJwe,
+      createdAt: startAt,
+      refreshExpiresAt,
+      revokedAt: null,
+      refreshHash: await hashRefreshToken(tokens.refreshToken),
+      generation: 0,
+      rotatedAt: null,
+      sealedPair: null,
+    });
+    if (idem) await completeIdempotent(server, idem, tokens);
+    await recordActivity(server, { ...scope, operation: "create", status: "success", startAt, message: "session started", sessionId, identifier });
+    return json(201, tokens);
+  } catch (error) {
+    if (idem) await server.store.releaseIdempotency(idem.storeKey).catch(server.onError);
+    throw error;
+  }
+};

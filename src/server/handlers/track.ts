@@ -1,0 +1,54 @@
+import { SessionError } from "../../shared/errors.js";
+import type { Handler } from "../context.js";
+import { recordActivity } from "../activity.js";
+import { checkSession } from "../check-session.js";
+import { requireString } from "../http/fields.js";
+import { readJsonBody } from "../http/read-body.js";
+import { json } from "../http/respond.js";
+import { SESSION_TOKEN_HEADER } from "./revoke.js";
+
+const REASON_CODE = { expired: "SESSION_EXPIRED", revoked: "SESSION_REVOKED" } as const;
+
+/**
+ * POST /v1/sessions/track `{ action, data? }`: records an action in the session's timeline.
+ * The session token is the credential: `Authorization: Session <tag>:<jwt>`. A caller whose
+ * Authorization holds an access key sends the session in `X-Session-Token` instead.
+ */
+export const trackAction: Handler = async (server, { request }) => {
+  const token = sessionTokenOf(request);
+  const body = await readJsonBody(request, server.maxBodyBytes);
+  const action = requireString(body, "action", 128);
+  const startAt = server.now();
+  const check = await checkSession(server, token);
+  if (!check.valid) {
+    const code = REASON_CODE[check.reason as keyof typeof REASON_CODE] ?? "SESSION_INVALID";
+    throw new SessionError(code, `the session token is not valid (${check.reason})`);
+  }
+  const { session } = check;
+  // A token of a product or tag since removed from the config no longer tracks.
+  if (!server.products.get(session.product)?.sessions.has(session.tag)) {
+    throw new SessionError("SESSION_INVALID", "the session's product or tag is no longer configured");
+  }
+  await recordActivity(server, {
+    product: session.product,
+    env: session.env,
+    tag: session.tag,
+    operation: "track",
+    status: "success",
+    startAt,
+    message: `tracked ${action}`,
+    sessionId: session.id,
+    identifier: session.identifier,
+    action,
+    ...(body.data !== undefined ? { data: JSON.stringify(body.data) } : {}),
+  });
+  return json(202, { accepted: true });
+};
+
+function sessionTokenOf(request: Request): string {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Session\s+(\S+)\s*$/i.exec(header);
+  const token = match?.[1] ?? request.headers.get(SESSION_TOKEN_HEADER);
+  if (!token) throw new SessionError("UNAUTHORIZED", "the session token is required (Authorization: Session <tag>:<jwt>)");
+  return token;
+}

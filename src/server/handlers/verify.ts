@@ -1,0 +1,45 @@
+import type { VerifyResult } from "../../shared/protocol.js";
+import { recordActivity } from "../activity.js";
+import { checkSession } from "../check-session.js";
+import type { Handler } from "../context.js";
+import { requireCaller } from "../http/access.js";
+import { requireString } from "../http/fields.js";
+import { readJsonBody } from "../http/read-body.js";
+import { json } from "../http/respond.js";
+import { resolveScope } from "../scope.js";
+
+/**
+ * POST /v1/sessions/verify. A bad, expired or revoked token is an answer, not an error:
+ * 200 `{ valid: false, reason }`. Only a malformed request is a 4xx.
+ */
+export const verifySession: Handler = async (server, { request, caller }) => {
+  requireCaller(caller);
+  const body = await readJsonBody(request, server.maxBodyBytes);
+  const { config, env } = resolveScope(server, body);
+  const token = requireString(body, "token", 16_384);
+  const startAt = server.now();
+  const scope = { product: config.product, env, tag: config.tag };
+  const check = await checkSession(server, token, scope);
+  let result: VerifyResult;
+  if (!check.valid) {
+    result = { valid: false, reason: check.reason };
+  } else {
+    const data = await server.cipher.decrypt(check.claims.sid, check.claims.dat);
+    result = data
+      ? { valid: true, data: data as never, sessionId: check.claims.sid, identifier: check.claims.sub, expiresAt: new Date(check.claims.exp * 1000).toISOString() }
+      : { valid: false, reason: "malformed" };
+  }
+  // Only authentic claims name a user to log against; forged tokens leave no trace in a user's timeline.
+  if (check.claims && check.claims.product === scope.product && check.claims.env === scope.env && check.claims.tag === scope.tag) {
+    await recordActivity(server, {
+      ...scope,
+      operation: "verify",
+      status: result.valid ? "success" : "fail",
+      startAt,
+      message: result.valid ? "token valid" : `token invalid: ${result.reason}`,
+      sessionId: check.claims.sid,
+      identifier: check.claims.sub,
+    });
+  }
+  return json(200, result);
+};

@@ -1,0 +1,45 @@
+import { isSessionError, SessionError } from "../../shared/errors.js";
+
+/** JSON answers; `no-store` because most of them carry tokens (RFC 6749 §5.1 does the same). */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+/**
+ * The one place where a thrown value becomes a Response. A SessionError answers with its
+ * own status and body; anything else is a bug or an outage: it goes to `onError` and the
+ * caller sees a generic 500, never a message or a stack trace.
+ */
+export function errorResponse(error: unknown, onError: (error: unknown) => void): Response {
+  // SessionErrors are thrown on purpose, with messages written for callers; 5xx ones are
+  // also reported, as they mean something on our side went wrong.
+  if (isSessionError(error) && error.status >= 400 && error.status < 600) {
+    if (error.status >= 500) report(error, onError);
+    const headers: Record<string, string> = {};
+    // RFC 9110 §11.6.1: a 401 names the scheme it wants; session-token failures want `Session`.
+    if (error.status === 401) headers["www-authenticate"] = `${error.code.startsWith("SESSION_") ? "Session" : "Bearer"} realm="tessera"`;
+    if (error.code === "METHOD_NOT_ALLOWED" && typeof (error as { allow?: unknown }).allow === "string") {
+      headers.allow = (error as unknown as { allow: string }).allow;
+    }
+    return json(error.status, error.toJSON(), headers);
+  }
+  report(error, onError);
+  return json(500, new SessionError("INTERNAL", "internal error").toJSON());
+}
+
+/** 405 with the `Allow` header (RFC 9110 §15.5.6). */
+export function methodNotAllowed(allow: string[]): SessionError {
+  const error = new SessionError("METHOD_NOT_ALLOWED", `method not allowed; use ${allow.join(", ")}`);
+  return Object.assign(error, { allow: allow.join(", ") });
+}
+
+function report(error: unknown, onError: (error: unknown) => void): void {
+  try {
+    onError(error);
+  } catch {
+    // A failing logger must not turn into a failing response.
+  }
+}

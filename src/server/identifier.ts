@@ -1,0 +1,19 @@
+import { SessionError } from "../shared/errors.js";
+import { readPath } from "../shared/placeholder.js";
+import type { SessionConfig } from "./config/types.js";
+
+/** The session's identifier: the primitive at the config's selector, as a string. */
+export function identifierOf(config: SessionConfig, data: Record<string, unknown>): string {
+  const field = `data.${config.selector.join(".")}`;
+  const found = readPath(data, config.selector);
+  if (!found.found) throw new SessionError("INVALID_ARGUMENT", `${field} is required: it identifies the session`, { field });
+  const value = found.value;
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+    throw new SessionError("INVALID_ARGUMENT", `${field} must be a string, number or boolean: it identifies the session`, { field });
+  }
+  const identifier = String(value);
+  if (identifier.length === 0 || identifier.length > 256) {
+    throw new SessionError("INVALID_ARGUMENT", `${field} must be 1-256 characters long`, { field });
+  }
+  return identifier;
+}

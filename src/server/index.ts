@@ -1,0 +1,13 @@
+export { createSessionServer, type SessionServer } from "./create-server.js";
+export type { SessionServerOptions, ProductInput, SessionConfigInput, TypeMap, Period, SigningAlg } from "./config/types.js";
+export type { CorsOptions } from "./http/cors.js";
+export type { StandardSchemaV1 } from "./config/standard-schema.js";
+export { addPeriod } from "./config/period.js";
+export { generateSigningKey, generateSecret, generateAccessKey } from "./keys/generate.js";
+export { resolveSessionInput } from "./resolve-input.js";
+export { memoryStore } from "./stores/memory.js";
+export { sqliteStore, type SqliteStoreOptions } from "./stores/sqlite.js";
+export { d1Store, type D1Like } from "./stores/d1.js";
+export { postgresStore, type PostgresStoreOptions, type PgPoolLike, type PgClientLike, type PgResultLike } from "./stores/postgres.js";
+export { sqlStore, type SqlDriver } from "./stores/sql-store.js";
+export type * from "./stores/types.js";

@@ -1,0 +1,29 @@
+import type { SessionTokens } from "../shared/protocol.js";
+import { addPeriod } from "./config/period.js";
+import type { SessionConfig } from "./config/types.js";
+import type { ServerContext } from "./context.js";
+import { newRefreshToken } from "./tokens/refresh-token.js";
+import { issueSessionToken, type TokenSubject } from "./tokens/session-token.js";
+
+/** A fresh session token and refresh token for `subject`, with the config's lifetimes from `now`. */
+export async function issuePair(
+  server: ServerContext,
+  config: SessionConfig,
+  subject: TokenSubject,
+  now: number,
+): Promise<{ tokens: SessionTokens; refreshExpiresAt: number }> {
+  const expiresAt = addPeriod(now, config.expiry.amount, config.expiry.period);
+  const refreshExpiresAt = addPeriod(now, config.refresh.amount, config.refresh.period);
+  const token = await issueSessionToken(server.keyring, server.issuer, subject, now, expiresAt);
+  return {
+    refreshExpiresAt,
+    tokens: {
+      token,
+      refreshToken: newRefreshToken(config.tag),
+      // Whole seconds, as in the token's exp claim.
+      expiresAt: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString(),
+      refreshExpiresAt: new Date(refreshExpiresAt).toISOString(),
+      sessionId: subject.sessionId,
+    },
+  };
+}

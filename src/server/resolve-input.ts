@@ -1,0 +1,41 @@
+import { SessionError } from "../shared/errors.js";
+import { formatSessionPath, parseSessionPath, PLACEHOLDER_GLOBAL, readPath, splitSegments } from "../shared/placeholder.js";
+
+/**
+ * Fills `$Session{a}{b}` placeholders in `input` (nested objects and arrays) from a verified
+ * session's data. A string that is exactly one placeholder takes the value with its type;
+ * a placeholder inside a longer string is interpolated. A missing path is an
+ * INVALID_ARGUMENT naming the placeholder and where it was found.
+ */
+export function resolveSessionInput<T>(input: T, sessionData: Record<string, unknown>): T {
+  return walk(input, sessionData, "input") as T;
+}
+
+function walk(value: unknown, data: Record<string, unknown>, at: string): unknown {
+  if (typeof value === "string") return resolveString(value, data, at);
+  if (Array.isArray(value)) return value.map((item, i) => walk(item, data, `${at}[${i}]`));
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) out[key] = walk(child, data, `${at}.${key}`);
+    return out;
+  }
+  return value;
+}
+
+function resolveString(text: string, data: Record<string, unknown>, at: string): unknown {
+  if (!text.includes("$Session{")) return text;
+  const whole = parseSessionPath(text);
+  if (whole) return lookup(whole, data, at);
+  return text.replace(PLACEHOLDER_GLOBAL, (_match, segments: string) => {
+    const value = lookup(splitSegments(segments), data, at);
+    return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+  });
+}
+
+function lookup(path: string[], data: Record<string, unknown>, at: string): unknown {
+  const found = readPath(data, path);
+  if (!found.found) {
+    throw new SessionError("INVALID_ARGUMENT", `${formatSessionPath(path)} (at ${at}) is not in the session data`, { field: at });
+  }
+  return found.value;
+}

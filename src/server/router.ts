@@ -1,0 +1,74 @@
+import { SessionError } from "../shared/errors.js";
+import type { Handler, RequestContext, ServerContext } from "./context.js";
+import { userActivity } from "./handlers/activity.js";
+import { listSessions, listUsers } from "./handlers/list.js";
+import { health, jwks } from "./handlers/meta.js";
+import { refreshSession } from "./handlers/refresh.js";
+import { revokeAllSessions, revokeSession } from "./handlers/revoke.js";
+import { startSession } from "./handlers/start.js";
+import { trackAction } from "./handlers/track.js";
+import { verifySession } from "./handlers/verify.js";
+import type { Cors } from "./http/cors.js";
+import { errorResponse, methodNotAllowed } from "./http/respond.js";
+
+interface Route {
+  method: "GET" | "POST";
+  pattern: RegExp;
+  /** Names of the pattern's capture groups, in order. */
+  params?: string[];
+  /** No access key is looked at (a wrong one must not make the JWKS or health check fail). */
+  open?: boolean;
+  handler: Handler;
+}
+
+const ROUTES: Route[] = [
+  { method: "POST", pattern: /^\/v1\/sessions\/start$/, handler: startSession },
+  { method: "POST", pattern: /^\/v1\/sessions\/refresh$/, handler: refreshSession },
+  { method: "POST", pattern: /^\/v1\/sessions\/verify$/, handler: verifySession },
+  { method: "POST", pattern: /^\/v1\/sessions\/revoke$/, handler: revokeSession },
+  { method: "POST", pattern: /^\/v1\/sessions\/revoke-all$/, handler: revokeAllSessions },
+  { method: "POST", pattern: /^\/v1\/sessions\/track$/, handler: trackAction },
+  { method: "GET", pattern: /^\/v1\/sessions$/, handler: listSessions },
+  { method: "GET", pattern: /^\/v1\/users$/, handler: listUsers },
+  { method: "GET", pattern: /^\/v1\/users\/([^/]+)\/activity$/, params: ["identifier"], handler: userActivity },
+  { method: "GET", pattern: /^\/\.well-known\/jwks\.json$/, handler: jwks, open: true },
+  { method: "GET", pattern: /^\/healthz$/, handler: health, open: true },
+];
+
+/** The fetch handler: route, identify the caller, run the handler; every error through errorResponse. */
+export function createRouter(server: ServerContext, cors: Cors | null): (request: Request) => Promise<Response> {
+  const route = dispatch(server);
+  if (!cors) return route;
+  return async (request) => cors.preflight(request) ?? cors.decorate(request, await route(request));
+}
+
+function dispatch(server: ServerContext): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      const url = new URL(request.url);
+      const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(url.pathname) })).filter((m) => m.match);
+      if (matches.length === 0) throw new SessionError("NOT_FOUND", `no route for ${url.pathname}`);
+      // HEAD is GET without the body (RFC 9110 §9.3.2).
+      const method = request.method === "HEAD" ? "GET" : request.method;
+      const hit = matches.find((m) => m.route.method === method);
+      if (!hit) throw methodNotAllowed([...new Set(matches.map((m) => m.route.method))].flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])));
+      const params: Record<string, string> = {};
+      hit.route.params?.forEach((name, i) => {
+        params[name] = decodeParam(hit.match![i + 1]!, name);
+      });
+      const context: RequestContext = { request, url, params, caller: hit.route.open ? null : await server.access.identify(request) };
+      const response = await hit.route.handler(server, context);
+      return request.method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
+    } catch (error) {
+      return errorResponse(error, server.onError);
+    }
+  };
+}
+
+function decodeParam(raw: string, name: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new SessionError("INVALID_ARGUMENT", `${name} in the path is not valid percent-encoding`, { field: name });
+  }
+}

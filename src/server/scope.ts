@@ -1,0 +1,23 @@
+import { SessionError } from "../shared/errors.js";
+import type { SessionConfig } from "./config/types.js";
+import type { ServerContext } from "./context.js";
+import { requireString } from "./http/fields.js";
+
+/** The session config named by `product`, `env` and `tag` of a body or query; 404 naming the unknown part. */
+export function resolveScope(server: ServerContext, source: Record<string, unknown>): { config: SessionConfig; env: string } {
+  const { product, env } = resolveProductEnv(server, source);
+  const tag = requireString(source, "tag", 64);
+  const config = server.products.get(product)!.sessions.get(tag);
+  if (!config) throw new SessionError("TAG_NOT_FOUND", `session tag "${tag}" is not configured for product "${product}"`, { field: "tag" });
+  return { config, env };
+}
+
+/** `product` and `env` only (activity across a product's tags); 404 naming the unknown part. */
+export function resolveProductEnv(server: ServerContext, source: Record<string, unknown>): { product: string; env: string } {
+  const product = requireString(source, "product", 64);
+  const env = requireString(source, "env", 64);
+  const entry = server.products.get(product);
+  if (!entry) throw new SessionError("PRODUCT_NOT_FOUND", `product "${product}" is not configured`, { field: "product" });
+  if (!entry.envs.has(env)) throw new SessionError("ENV_NOT_FOUND", `env "${env}" is not configured for product "${product}"`, { field: "env" });
+  return { product, env };
+}

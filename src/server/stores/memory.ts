@@ -1,0 +1,127 @@
+import type { ActivityRecord, IdempotencyRecord, Scope, SessionStore, StoredSession } from "./types.js";
+
+/**
+ * Everything in process memory: tests and single-instance development. Each method runs
+ * without an await between its read and its write, which is what makes rotation atomic here.
+ */
+export function memoryStore(): SessionStore {
+  const sessions = new Map<string, StoredSession>();
+  const hashes = new Map<string, { sessionId: string; generation: number }>();
+  const users = new Map<string, { identifier: string; firstSeen: number; lastSeen: number; totalSessions: number } & Scope>();
+  let activity: ActivityRecord[] = [];
+  const idempotency = new Map<string, IdempotencyRecord>();
+
+  const userKey = (s: Scope, identifier: string) => JSON.stringify([s.product, s.env, s.tag, identifier]);
+  const sameScope = (a: Scope, b: Scope) => a.product === b.product && a.env === b.env && a.tag === b.tag;
+  const isActive = (s: StoredSession, now: number) => s.revokedAt === null && s.refreshExpiresAt > now;
+
+  return {
+    async createSession(session) {
+      sessions.set(session.id, { ...session });
+      hashes.set(session.refreshHash, { sessionId: session.id, generation: session.generation });
+      const key = userKey(session, session.identifier);
+      const user = users.get(key);
+      if (user) {
+        user.totalSessions += 1;
+        user.lastSeen = Math.max(user.lastSeen, session.createdAt);
+      } else {
+        users.set(key, { ...scopeOf(session), identifier: session.identifier, firstSeen: session.createdAt, lastSeen: session.createdAt, totalSessions: 1 });
+      }
+    },
+    async getSession(id) {
+      const s = sessions.get(id);
+      return s ? { ...s } : null;
+    },
+    async findRefreshHash(hash) {
+      const found = hashes.get(hash);
+      return found ? { ...found } : null;
+    },
+    async rotateRefresh(r) {
+      const s = sessions.get(r.sessionId);
+      if (!s || s.revokedAt !== null || s.refreshHash !== r.expectedHash || s.generation + 1 !== r.nextGeneration) return false;
+      Object.assign(s, {
+        refreshHash: r.nextHash,
+        generation: r.nextGeneration,
+        rotatedAt: r.rotatedAt,
+        refreshExpiresAt: r.refreshExpiresAt,
+        sealedPair: r.sealedPair,
+      });
+      hashes.set(r.nextHash, { sessionId: s.id, generation: r.nextGeneration });
+      return true;
+    },
+    async revokeSessions(filter, at) {
+      let count = 0;
+      for (const s of sessions.values()) {
+        if (!sameScope(s, filter) || !isActive(s, at)) continue;
+        if (filter.sessionId !== undefined && s.id !== filter.sessionId) continue;
+        if (filter.identifier !== undefined && s.identifier !== filter.identifier) continue;
+        if (filter.excludeSessionId !== undefined && s.id === filter.excludeSessionId) continue;
+        s.revokedAt = at;
+        count++;
+      }
+      return count;
+    },
+    async listSessions(q) {
+      const all = [...sessions.values()]
+        .filter((s) => sameScope(s, q) && (q.identifier === undefined || s.identifier === q.identifier) && (!q.activeOnly || isActive(s, q.now)))
+        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
+      return { total: all.length, sessions: all.slice(q.offset, q.offset + q.limit).map((s) => ({ ...s })) };
+    },
+    async listUsers(q) {
+      const all = [...users.values()].filter((u) => sameScope(u, q)).sort((a, b) => b.lastSeen - a.lastSeen || (a.identifier < b.identifier ? -1 : 1));
+      const page = all.slice(q.offset, q.offset + q.limit).map((u) => ({
+        identifier: u.identifier,
+        firstSeen: u.firstSeen,
+        lastSeen: u.lastSeen,
+        totalSessions: u.totalSessions,
+        activeSessions: [...sessions.values()].filter((s) => sameScope(s, q) && s.identifier === u.identifier && isActive(s, q.now)).length,
+      }));
+      return { total: all.length, users: page };
+    },
+    async recordActivity(event) {
+      activity.push({ ...event });
+      const user = users.get(userKey(event, event.identifier));
+      if (user) user.lastSeen = Math.max(user.lastSeen, event.endAt);
+    },
+    async listActivity(q) {
+      const all = activity
+        .map((e, seq) => ({ e, seq }))
+        .filter(({ e }) =>
+          e.identifier === q.identifier && e.product === q.product && e.env === q.env &&
+          (q.tag === undefined || e.tag === q.tag) && (q.from === undefined || e.startAt >= q.from) && (q.to === undefined || e.startAt <= q.to))
+        .sort((a, b) => a.e.startAt - b.e.startAt || a.seq - b.seq);
+      return { total: all.length, events: all.slice(q.offset, q.offset + q.limit).map(({ e }) => ({ ...e })) };
+    },
+    async claimIdempotency(claim) {
+      const existing = idempotency.get(claim.key);
+      if (existing && existing.expiresAt > claim.now) return { ...existing };
+      idempotency.set(claim.key, { key: claim.key, bodyHash: claim.bodyHash, expiresAt: claim.expiresAt, sessionId: null, sealedResponse: null });
+      return null;
+    },
+    async completeIdempotency(key, sessionId, sealedResponse) {
+      const record = idempotency.get(key);
+      if (record) Object.assign(record, { sessionId, sealedResponse });
+    },
+    async releaseIdempotency(key) {
+      idempotency.delete(key);
+    },
+    async purge({ now, sessionsBefore, activityBefore }) {
+      let removed = 0;
+      for (const s of [...sessions.values()]) {
+        if (Math.min(s.refreshExpiresAt, s.revokedAt ?? Infinity) < sessionsBefore) {
+          sessions.delete(s.id);
+          removed++;
+        }
+      }
+      for (const [hash, owner] of hashes) if (!sessions.has(owner.sessionId)) hashes.delete(hash);
+      const before = activity.length;
+      activity = activity.filter((e) => e.startAt >= activityBefore);
+      for (const [key, record] of idempotency) if (record.expiresAt <= now) idempotency.delete(key);
+      return { sessions: removed, activity: before - activity.length };
+    },
+  };
+}
+
+function scopeOf(s: Scope): Scope {
+  return { product: s.product, env: s.env, tag: s.tag };
+}

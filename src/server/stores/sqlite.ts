@@ -1,0 +1,63 @@
+import type BetterSqlite3 from "better-sqlite3";
+import { sqlStore, type SqlDriver } from "./sql-store.js";
+import type { SessionStore } from "./types.js";
+
+export type SqliteStoreOptions = { path: string } | { database: BetterSqlite3.Database };
+
+/**
+ * SQLite through better-sqlite3 (an optional peer dependency, loaded on first use): the
+ * embedded default on Node. better-sqlite3 is synchronous, so each batch is one
+ * transaction that no other request can interleave with.
+ */
+export function sqliteStore(options: SqliteStoreOptions): SessionStore & { close(): Promise<void> } {
+  let opened: Promise<BetterSqlite3.Database> | undefined;
+  const database = () =>
+    (opened ??= "database" in options ? Promise.resolve(options.database) : openFile(options.path));
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (db: BetterSqlite3.Database, sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
+  const driver: SqlDriver = {
+    async all(sql, params) {
+      const db = await database();
+      return prepare(db, sql).all(...params) as Record<string, unknown>[];
+    },
+    async batch(list) {
+      const db = await database();
+      // DDL statements must be prepared after the tables they reference exist: prepare inside.
+      return db.transaction(() => list.map(({ sql, params }) => prepare(db, sql).run(...params).changes))();
+    },
+  };
+  return {
+    ...sqlStore(driver),
+    async close() {
+      // Only a database we opened is ours to close.
+      if (opened && !("database" in options)) (await opened).close();
+      opened = undefined;
+      statements.clear();
+    },
+  };
+}
+
+async function openFile(path: string): Promise<BetterSqlite3.Database> {
+  // tessera/server is also bundled for Workers, Deno and browsers, which never call this:
+  // specifiers in variables keep bundlers from resolving Node-only modules there.
+  const names = { sqlite: "better-sqlite3", fs: "node:fs", path: "node:path" };
+  const [{ default: Database }, { mkdirSync }, { dirname }] = (await Promise.all([
+    import(/* @vite-ignore */ names.sqlite),
+    import(/* @vite-ignore */ names.fs),
+    import(/* @vite-ignore */ names.path),
+  ])) as [{ default: typeof import("better-sqlite3") }, typeof import("node:fs"), typeof import("node:path")];
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  // WAL lets readers run while a writer commits; busy_timeout waits out another process's write.
+  db.pragma("journal_mode = WAL");
+  db.pragma("busy_timeout = 5000");
+  return db;
+}

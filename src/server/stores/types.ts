@@ -1,0 +1,130 @@
+/**
+ * The server's storage contract. Every store passes test/server/store-suite.ts.
+ * Times are milliseconds since the epoch. Nothing here is a usable credential: refresh
+ * tokens are stored as SHA-256 hashes, session data and the grace pair are sealed.
+ * A store must be strongly consistent: `rotateRefresh` is a compare-and-set, which rules
+ * out eventually consistent KV (DESIGN.md).
+ */
+
+export interface Scope {
+  product: string;
+  env: string;
+  tag: string;
+}
+
+export interface StoredSession extends Scope {
+  id: string;
+  identifier: string;
+  /** The session data as a JWE under the server's data key (encrypted at rest). */
+  data: string;
+  createdAt: number;
+  /** End of the current refresh token's life; the session ends with it unless refreshed. */
+  refreshExpiresAt: number;
+  revokedAt: number | null;
+  /** SHA-256 (base64url) of the current refresh token. */
+  refreshHash: string;
+  /** 0 at start, +1 per rotation. */
+  generation: number;
+  /** When the current generation was made (null before the first rotation). */
+  rotatedAt: number | null;
+  /** The current pair, sealed for the holder of the previous refresh token (grace window). */
+  sealedPair: string | null;
+}
+
+/** A rotation as compare-and-set: applies only if the session still has `expectedHash` and is not revoked. */
+export interface Rotation {
+  sessionId: string;
+  expectedHash: string;
+  nextHash: string;
+  /** Must be the stored generation + 1. */
+  nextGeneration: number;
+  rotatedAt: number;
+  refreshExpiresAt: number;
+  sealedPair: string;
+}
+
+export interface RevokeFilter extends Scope {
+  sessionId?: string;
+  identifier?: string;
+  excludeSessionId?: string;
+}
+
+export interface Paging {
+  offset: number;
+  limit: number;
+}
+
+export interface SessionQuery extends Scope, Paging {
+  identifier?: string;
+  /** Only sessions neither revoked nor past refreshExpiresAt at `now`. */
+  activeOnly: boolean;
+  now: number;
+}
+
+export interface StoredUser {
+  identifier: string;
+  firstSeen: number;
+  lastSeen: number;
+  totalSessions: number;
+  activeSessions: number;
+}
+
+export interface ActivityRecord extends Scope {
+  operation: "create" | "verify" | "refresh" | "revoke" | "track";
+  status: "success" | "fail";
+  startAt: number;
+  endAt: number;
+  message: string;
+  sessionId: string | null;
+  identifier: string;
+  action?: string;
+  /** JSON text (track only). */
+  data?: string;
+}
+
+export interface ActivityQuery extends Paging {
+  identifier: string;
+  product: string;
+  env: string;
+  tag?: string;
+  from?: number;
+  to?: number;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  bodyHash: string;
+  expiresAt: number;
+  /** Null while the first request is still running. */
+  sessionId: string | null;
+  /** The first answer, sealed under a key derived from the server secret and the idempotency key. */
+  sealedResponse: string | null;
+}
+
+export interface SessionStore {
+  /** Stores a new session, registers its refresh hash as generation 0 and counts it for its user. */
+  createSession(session: StoredSession): Promise<void>;
+  getSession(id: string): Promise<StoredSession | null>;
+  /** Which session and generation a refresh-token hash belongs to, current or past. */
+  findRefreshHash(hash: string): Promise<{ sessionId: string; generation: number } | null>;
+  /** Atomic compare-and-set; true when this call made the new generation. */
+  rotateRefresh(rotation: Rotation): Promise<boolean>;
+  /** Marks matching active sessions revoked; returns how many it revoked. */
+  revokeSessions(filter: RevokeFilter, at: number): Promise<number>;
+  listSessions(query: SessionQuery): Promise<{ total: number; sessions: StoredSession[] }>;
+  listUsers(query: Scope & Paging & { now: number }): Promise<{ total: number; users: StoredUser[] }>;
+  /** Appends an event and moves its user's last-seen time. */
+  recordActivity(event: ActivityRecord): Promise<void>;
+  /** Oldest first. */
+  listActivity(query: ActivityQuery): Promise<{ total: number; events: ActivityRecord[] }>;
+  /**
+   * Claims an idempotency key. Returns null when this call claimed it (new, or the old
+   * claim expired), else the live record, unchanged.
+   */
+  claimIdempotency(record: { key: string; bodyHash: string; expiresAt: number; now: number }): Promise<IdempotencyRecord | null>;
+  completeIdempotency(key: string, sessionId: string, sealedResponse: string): Promise<void>;
+  releaseIdempotency(key: string): Promise<void>;
+  /** Removes sessions ended before `sessionsBefore`, activity older than `activityBefore`, expired idempotency keys. */
+  purge(cutoffs: { now: number; sessionsBefore: number; activityBefore: number }): Promise<{ sessions: number; activity: number }>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import { decodeBase64url, randomBase64url } from "../../shared/base64url.js";
+import { formatTaggedToken, parseTaggedToken } from "../../shared/token-string.js";
+import { hkdf, open, seal, sha256Base64url } from "./primitives.js";
+
+/** `"<tag>:<base64url of 32 random bytes>"`: 256 bits from crypto.getRandomValues. */
+export function newRefreshToken(tag: string): string {
+  return formatTaggedToken(tag, randomBase64url(32));
+}
+
+/** Only this hash is stored (the refresh token itself never is). */
+export function hashRefreshToken(token: string): Promise<string> {
+  return sha256Base64url(token);
+}
+
+/** The tag and the 32 secret bytes, or null when the token cannot be one of ours. */
+export function parseRefreshToken(token: unknown): { tag: string; secret: Uint8Array } | null {
+  const parsed = parseTaggedToken(token);
+  const secret = parsed && decodeBase64url(parsed.value);
+  return parsed && secret?.length === 32 ? { tag: parsed.tag, secret } : null;
+}
+
+/**
+ * The grace window (issue 3 §4) hands the *current* pair to the holder of the previous
+ * refresh token. Only hashes are stored, so the current pair is kept sealed under a key
+ * derived from the previous token's secret bytes: only its holder can open it, and a
+ * database dump reveals nothing.
+ */
+export async function sealForPrevious(previousSecret: Uint8Array, sessionId: string, generation: number, pair: string): Promise<string> {
+  return seal(await hkdf(previousSecret, `tessera refresh-grace ${sessionId}`), pair, `${sessionId}:${generation}`);
+}
+
+export async function openWithPrevious(previousSecret: Uint8Array, sessionId: string, generation: number, box: string): Promise<string | null> {
+  return open(await hkdf(previousSecret, `tessera refresh-grace ${sessionId}`), box, `${sessionId}:${generation}`);
+}

@@ -1,0 +1,41 @@
+import { SignJWT } from "jose";
+import { randomBase64url } from "../../shared/base64url.js";
+import { formatTaggedToken } from "../../shared/token-string.js";
+import { SESSION_TOKEN_TYP } from "../../verify/claims.js";
+import type { Keyring } from "../keys/keyring.js";
+
+export interface TokenSubject {
+  sessionId: string;
+  identifier: string;
+  product: string;
+  env: string;
+  tag: string;
+  /** The session data as a JWE (see data-cipher.ts). */
+  dataJwe: string;
+}
+
+/** Signs `"<tag>:<JWS>"` with the newest key; `kid` and `typ` in the protected header. */
+export async function issueSessionToken(
+  keyring: Keyring,
+  issuer: string,
+  subject: TokenSubject,
+  issuedAtMs: number,
+  expiresAtMs: number,
+): Promise<string> {
+  const { key, kid, alg } = await keyring.signer();
+  const jws = await new SignJWT({
+    sid: subject.sessionId,
+    product: subject.product,
+    env: subject.env,
+    tag: subject.tag,
+    dat: subject.dataJwe,
+  })
+    .setProtectedHeader({ alg, kid, typ: SESSION_TOKEN_TYP })
+    .setIssuer(issuer)
+    .setSubject(subject.identifier)
+    .setIssuedAt(Math.floor(issuedAtMs / 1000))
+    .setExpirationTime(Math.floor(expiresAtMs / 1000))
+    .setJti(randomBase64url(16))
+    .sign(key);
+  return formatTaggedToken(subject.tag, jws);
+}

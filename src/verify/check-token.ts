@@ -1,0 +1,87 @@
+import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
+import type { VerifyFailureReason } from "../shared/protocol.js";
+import { parseTaggedToken } from "../shared/token-string.js";
+import { isSessionClaims, SESSION_TOKEN_ALGS, SESSION_TOKEN_TYP, type SessionClaims } from "./claims.js";
+
+export interface ExpectedScope {
+  issuer: string;
+  product?: string;
+  env?: string;
+  tag?: string;
+  /** Milliseconds since the epoch; defaults to Date.now(). */
+  now?: number;
+}
+
+export type CheckResult =
+  | { valid: true; claims: SessionClaims }
+  /** `claims` is set when the signature was good (expired, wrong scope): useful for logging. */
+  | { valid: false; reason: VerifyFailureReason; claims?: SessionClaims };
+
+/** Header parameters that would let a token choose its own key (RFC 8725 §3.10): refused. */
+const KEY_CARRYING_HEADERS = ["jku", "x5u", "jwk", "x5c", "crit"];
+
+/**
+ * Checks a `"<tag>:<JWS>"` session token: shape, header, signature with an explicit
+ * algorithm allow-list, kid known to `getKey`, expiry, issuer, then product/env/tag.
+ * Shared by the server's verify route and the offline `verifySessionToken`.
+ * Throws only when the keys cannot be fetched (remote JWKS unreachable).
+ */
+export async function checkSessionToken(token: unknown, getKey: JWTVerifyGetKey, expected: ExpectedScope): Promise<CheckResult> {
+  const parsed = parseTaggedToken(token);
+  if (!parsed) return { valid: false, reason: "malformed" };
+  let header: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(parsed.value) as Record<string, unknown>;
+  } catch {
+    return { valid: false, reason: "malformed" };
+  }
+  if (header.typ !== SESSION_TOKEN_TYP || typeof header.kid !== "string" || KEY_CARRYING_HEADERS.some((h) => h in header)) {
+    return { valid: false, reason: "malformed" };
+  }
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(parsed.value, getKey, {
+      algorithms: [...SESSION_TOKEN_ALGS],
+      typ: SESSION_TOKEN_TYP,
+      currentDate: new Date(expected.now ?? Date.now()),
+      requiredClaims: ["exp", "iat", "sub", "jti", "iss"],
+    }));
+  } catch (error) {
+    return failure(error);
+  }
+  if (!isSessionClaims(payload)) return { valid: false, reason: "malformed" };
+  const claims = payload;
+  const inScope =
+    claims.iss === expected.issuer &&
+    claims.tag === parsed.tag &&
+    (expected.tag === undefined || claims.tag === expected.tag) &&
+    (expected.product === undefined || claims.product === expected.product) &&
+    (expected.env === undefined || claims.env === expected.env);
+  return inScope ? { valid: true, claims } : { valid: false, reason: "scope", claims };
+}
+
+function failure(error: unknown): CheckResult {
+  if (error instanceof errors.JWTExpired) {
+    // jose checks the signature before the claims, so these claims are authentic.
+    const payload = error.payload as Record<string, unknown>;
+    return { valid: false, reason: "expired", ...(isSessionClaims(payload) ? { claims: payload } : {}) };
+  }
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys ||
+    error instanceof errors.JOSEAlgNotAllowed ||
+    error instanceof errors.JOSENotSupported
+  ) {
+    return { valid: false, reason: "signature" };
+  }
+  if (error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+    return { valid: false, reason: "malformed" };
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) throw error;
+  // Anything else from a malformed compact serialization (bad base64, bad JSON) is the token's fault.
+  if (error instanceof errors.JOSEError || error instanceof TypeError || error instanceof SyntaxError) {
+    return { valid: false, reason: "malformed" };
+  }
+  throw error;
+}

@@ -1,0 +1,32 @@
+/** The claims of a session token's JWS (docs/protocol.md, "Session token"). */
+export interface SessionClaims {
+  /** Session id. */
+  sid: string;
+  /** The session's identifier (the value at the config's selector). */
+  sub: string;
+  product: string;
+  env: string;
+  tag: string;
+  iss: string;
+  iat: number;
+  exp: number;
+  jti: string;
+  /** The session data: a compact JWE only the server can decrypt. */
+  dat: string;
+}
+
+/** `typ` of the protected header (RFC 8725 §3.11: explicit typing against cross-JWT confusion). */
+export const SESSION_TOKEN_TYP = "tessera+jwt";
+
+/** The only algorithms ever accepted; never taken from the token (RFC 8725 §3.1). */
+export const SESSION_TOKEN_ALGS = ["ES256", "EdDSA"] as const;
+
+const STRING_CLAIMS = ["sid", "sub", "product", "env", "tag", "iss", "jti", "dat"] as const;
+
+export function isSessionClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & SessionClaims {
+  return (
+    STRING_CLAIMS.every((name) => typeof payload[name] === "string" && (payload[name] as string).length > 0) &&
+    typeof payload.iat === "number" &&
+    typeof payload.exp === "number"
+  );
+}

@@ -1,0 +1,2 @@
+export { verifySessionToken, type VerifySessionTokenOptions, type OfflineVerifyResult } from "./verify-token.js";
+export type { SessionClaims } from "./claims.js";
