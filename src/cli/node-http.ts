@@ -27,7 +27,8 @@ export function serveNode(
       server.off("error", reject);
       const { port } = server.address() as AddressInfo;
       resolve({
-        url: `http://${hostname}:${port}`,
+        // An IPv6 literal needs brackets in a URL (RFC 3986 §3.2.2).
+        url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
         port,
         close: () =>
           new Promise<void>((done) => {

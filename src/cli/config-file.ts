@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { CliError } from "./cli-error.js";
+import { SEED_CONFIG } from "./seed-config.js";
+
+/**
+ * The part of `createSessionServer`'s options that lives in tessera.config.json; keys,
+ * secret, store and access keys come from the data dir instead. `products` is checked
+ * in depth by createSessionServer itself (issue 3 §1), which names product, tag and field.
+ */
+export interface DevConfig {
+  issuer: string;
+  products: unknown[];
+  /** Passed to createSessionServer as is: lets an app on another localhost port call the endpoint. */
+  cors?: unknown;
+}
+
+export interface LoadedConfig {
+  config: DevConfig;
+  /** What to call the config in messages: the path as given, or "built-in seed config". */
+  source: string;
+}
+
+export const DEFAULT_CONFIG_FILE = "tessera.config.json";
+export const BUILT_IN = "built-in seed config";
+const DEFAULT_ISSUER = "tessera-dev";
+const TOP_LEVEL = new Set(["$schema", "issuer", "products", "cors"]);
+
+/**
+ * `path` given: that file, which must exist. Otherwise ./tessera.config.json when present,
+ * else the seed config, so `npx tessera dev` works in an empty folder.
+ */
+export function loadConfig(path: string | undefined, cwd = process.cwd()): LoadedConfig {
+  if (path === undefined) {
+    const fallback = resolve(cwd, DEFAULT_CONFIG_FILE);
+    const text = readIfExists(fallback);
+    if (text === undefined) return { config: structuredClone(SEED_CONFIG), source: BUILT_IN };
+    return { config: parseConfig(text, DEFAULT_CONFIG_FILE), source: DEFAULT_CONFIG_FILE };
+  }
+  const text = readIfExists(resolve(cwd, path));
+  if (text === undefined) throw new CliError(`${path}: config file not found`);
+  return { config: parseConfig(text, path), source: path };
+}
+
+export function parseConfig(text: string, source: string): DevConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? firstLine(error.message) : "syntax error";
+    throw new CliError(`${source}: not valid JSON (${reason})`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliError(`${source}: expected a JSON object with "products"`);
+  }
+  const record = value as Record<string, unknown>;
+  const unknown = Object.keys(record).find((key) => !TOP_LEVEL.has(key));
+  if (unknown !== undefined) {
+    throw new CliError(`${source}: unknown field "${unknown}" (allowed: issuer, products, cors)`);
+  }
+  if (!Array.isArray(record.products) || record.products.length === 0) {
+    throw new CliError(`${source}: "products" must be a non-empty array`);
+  }
+  if (record.issuer !== undefined && (typeof record.issuer !== "string" || record.issuer === "")) {
+    throw new CliError(`${source}: "issuer" must be a non-empty string`);
+  }
+  return {
+    issuer: (record.issuer as string | undefined) ?? DEFAULT_ISSUER,
+    products: record.products,
+    ...(record.cors !== undefined ? { cors: record.cors } : {}),
+  };
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") throw new CliError(`${file}: is a directory, not a config file`);
+    throw new CliError(`${file}: cannot read (${code ?? "error"})`);
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}

@@ -1,0 +1,166 @@
+import { readFile } from "node:fs/promises";
+import type { FetchHandler } from "./node-http.js";
+import type { DevConfig } from "./config-file.js";
+import { DEMO_PAGE } from "./demo/page.html.js";
+import { DEMO_SCRIPT } from "./demo/page.js.js";
+
+export interface DevHandlerOptions {
+  /** The sessions endpoint (`createSessionServer(...).fetch`). */
+  server: FetchHandler;
+  config: DevConfig;
+  accessKeys: { secret: string; publishable: string };
+  /** Candidate paths of the built IIFE (dist/tessera.global.js); the first that exists is served. */
+  scriptFiles: string[];
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+// The page loads only same-origin scripts and calls only this origin.
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * `tessera dev`'s own routes in front of the endpoint: the demo page, the browser build, and
+ * two dev-only routes that play the app's backend with the secret key, so the page itself
+ * only ever holds the publishable key. Everything else goes to the endpoint untouched.
+ */
+export function createDevHandler(options: DevHandlerOptions): FetchHandler {
+  return async (request) => {
+    const url = new URL(request.url);
+    const { pathname } = url;
+    if (pathname === "/" || pathname === "/index.html") return page(request, DEMO_PAGE, "text/html; charset=utf-8");
+    if (pathname === "/demo/app.js") return page(request, DEMO_SCRIPT, "text/javascript; charset=utf-8");
+    if (pathname === "/tessera.global.js") return browserBuild(request, options.scriptFiles);
+    if (pathname === "/demo" || pathname.startsWith("/demo/")) return demoRoute(request, url, options);
+    return options.server(request);
+  };
+}
+
+async function demoRoute(request: Request, url: URL, options: DevHandlerOptions): Promise<Response> {
+  const refused = crossSiteRefusal(request, url);
+  if (refused) return refused;
+  switch (url.pathname) {
+    case "/demo/config":
+      if (request.method !== "GET") return methodNotAllowed("GET");
+      return json(200, demoConfig(options));
+    case "/demo/login":
+      if (request.method !== "POST") return methodNotAllowed("POST");
+      return login(request, url, options);
+    case "/demo/activity":
+      if (request.method !== "GET") return methodNotAllowed("GET");
+      return activity(url, options);
+    default:
+      return json(404, { error: { code: "NOT_FOUND", message: `no demo route ${url.pathname}` } });
+  }
+}
+
+/** What the page needs to build its client: the publishable key, never the secret one. */
+function demoConfig(options: DevHandlerOptions) {
+  const products = (options.config.products as DemoProduct[]).map((product) => ({
+    tag: product.tag,
+    name: product.name ?? product.tag,
+    envs: product.envs,
+    sessions: (product.sessions ?? []).map((s) => ({ tag: s.tag, name: s.name ?? s.tag, public: s.public === true })),
+  }));
+  return { publishableKey: options.accessKeys.publishable, products };
+}
+
+interface DemoProduct {
+  tag: string;
+  name?: string;
+  envs: string[];
+  sessions?: { tag: string; name?: string; public?: boolean }[];
+}
+
+/**
+ * The app's backend in miniature: after its own login it calls start with the SECRET key
+ * (issue 3 §6: only a secret key may mint sessions for an identity) and hands the pair back.
+ */
+async function login(request: Request, url: URL, options: DevHandlerOptions): Promise<Response> {
+  const headers = new Headers({
+    "content-type": request.headers.get("content-type") ?? "application/json",
+    authorization: `Bearer ${options.accessKeys.secret}`,
+  });
+  const idempotencyKey = request.headers.get("idempotency-key");
+  if (idempotencyKey) headers.set("idempotency-key", idempotencyKey);
+  const upstream = new Request(new URL("/v1/sessions/start", url), {
+    method: "POST",
+    headers,
+    body: await request.arrayBuffer(),
+  });
+  return options.server(upstream);
+}
+
+/** An operator's view (secret key): the identifier's timeline, oldest first. */
+async function activity(url: URL, options: DevHandlerOptions): Promise<Response> {
+  const identifier = url.searchParams.get("identifier");
+  if (!identifier) {
+    return json(400, { error: { code: "INVALID_ARGUMENT", message: "identifier is required", field: "identifier" } });
+  }
+  const target = new URL(`/v1/users/${encodeURIComponent(identifier)}/activity`, url);
+  for (const name of ["product", "env", "tag", "page", "limit", "from", "to"]) {
+    const value = url.searchParams.get(name);
+    if (value) target.searchParams.set(name, value);
+  }
+  if (!target.searchParams.has("limit")) target.searchParams.set("limit", "100");
+  return options.server(
+    new Request(target, { headers: { authorization: `Bearer ${options.accessKeys.secret}`, accept: "application/json" } }),
+  );
+}
+
+/**
+ * The demo routes act with the secret key, so only the page itself may call them: refuse
+ * another site's page (Origin) and DNS-rebinding hosts (Host must be a loopback name).
+ */
+function crossSiteRefusal(request: Request, url: URL): Response | undefined {
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== url.origin) {
+    return json(403, { error: { code: "FORBIDDEN", message: "demo routes answer only the demo page's origin" } });
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (!["127.0.0.1", "localhost", "::1"].includes(host) && !host.startsWith("127.")) {
+    return json(403, { error: { code: "FORBIDDEN", message: "demo routes answer only on a loopback host" } });
+  }
+  return undefined;
+}
+
+async function browserBuild(request: Request, files: string[]): Promise<Response> {
+  if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed("GET");
+  for (const file of files) {
+    try {
+      const body = await readFile(file);
+      return new Response(body, {
+        headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
+      });
+    } catch {
+      // try the next candidate
+    }
+  }
+  return new Response("// tessera.global.js is not built yet: run `npm run build`\n", {
+    status: 404,
+    headers: { "content-type": "text/javascript; charset=utf-8" },
+  });
+}
+
+function page(request: Request, body: string, type: string): Response {
+  if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed("GET");
+  return new Response(body, {
+    headers: {
+      "content-type": type,
+      "cache-control": "no-cache",
+      "content-security-policy": PAGE_CSP,
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+    },
+  });
+}
+
+function methodNotAllowed(allow: string): Response {
+  return new Response(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: `use ${allow}` } }), {
+    status: 405,
+    headers: { "content-type": JSON_TYPE, allow },
+  });
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": JSON_TYPE } });
+}

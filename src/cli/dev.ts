@@ -1,0 +1,164 @@
+import { fileURLToPath } from "node:url";
+import { createSessionServer, sqliteStore } from "../server/index.js";
+import { isSessionError } from "../shared/errors.js";
+import type { DevOptions } from "./args.js";
+import { formatBanner } from "./banner.js";
+import { CliError } from "./cli-error.js";
+import { loadConfig } from "./config-file.js";
+import { createDevHandler } from "./dev-handler.js";
+import {
+  databaseFileIn,
+  looseModeWarning,
+  newDevKeys,
+  readDevKeys,
+  saveDevKeys,
+  type DevKeys,
+} from "./dev-keys.js";
+import { serveNode, type FetchHandler, type NodeServer } from "./node-http.js";
+
+const PURGE_EVERY_MS = 10 * 60_000;
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export interface RunningDev {
+  url: string;
+  /** Closes the socket, the purge timer and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** `tessera dev`: config, dev keys and SQLite store, the endpoint plus demo routes on a socket. */
+export async function runDev(options: DevOptions, output: Output): Promise<RunningDev> {
+  // Config first, then keys: a bad config must not leave a fresh .tessera/ behind, so new
+  // keys are written only once createSessionServer has accepted the config.
+  const { config, source } = loadConfig(options.config);
+  const existing = readDevKeys(options.dataDir);
+  if (existing) {
+    const warning = looseModeWarning(options.dataDir);
+    if (warning) output.err(`tessera: warning: ${warning}`);
+  }
+  let keys = existing ?? (await newDevKeys());
+  const databaseFile = databaseFileIn(options.dataDir);
+
+  // The store opens its file lazily (at the purge below), after the data dir exists.
+  const store = sqliteStore({ path: databaseFile });
+  const closeStore = () => store.close();
+
+  const build = async (current: DevKeys) => {
+    try {
+      return await createSessionServer({
+        issuer: config.issuer,
+        keys: current.signingKeys as never,
+        secret: current.secret,
+        store,
+        products: config.products as never,
+        ...(config.cors !== undefined ? { cors: config.cors as never } : {}),
+        accessKeys: { secret: [current.accessKeys.secret], publishable: [current.accessKeys.publishable] },
+        // Never receives tokens or keys (server contract); one line, no stack.
+        onError: (error: unknown) => output.err(`tessera: internal error: ${oneLine(error)}`),
+      });
+    } catch (error) {
+      await closeStore();
+      if (isSessionError(error)) throw new CliError(`${source}: ${oneLine(error)}`);
+      throw error;
+    }
+  };
+  let server = await build(keys);
+  if (!existing) {
+    const saved = saveDevKeys(options.dataDir, keys);
+    // Another first run wrote its keys before ours: use those.
+    if (saved !== keys) server = await build((keys = saved));
+  }
+
+  // Open the database now (the store opens lazily) and drop what expired while we were down:
+  // a missing better-sqlite3 or an unwritable file is reported at start, not at the first call.
+  try {
+    await server.purge();
+  } catch (error) {
+    await closeStore();
+    throw new CliError(`${databaseFile}: cannot open the database (${oneLine(error)})`);
+  }
+
+  const handler = withRequestLog(
+    createDevHandler({
+      server: (request) => server.fetch(request),
+      config,
+      accessKeys: keys.accessKeys,
+      scriptFiles: browserBuildCandidates(),
+    }),
+    output,
+  );
+
+  let http: NodeServer;
+  try {
+    http = await serveNode(handler, { port: options.port, hostname: options.host });
+  } catch (error) {
+    await closeStore();
+    throw new CliError(listenError(error, options), 1);
+  }
+
+  const purge = setInterval(() => {
+    Promise.resolve(server.purge()).catch((error: unknown) => output.err(`tessera: purge failed: ${oneLine(error)}`));
+  }, PURGE_EVERY_MS);
+  purge.unref();
+
+  if (!LOOPBACK.has(options.host)) {
+    output.err(`tessera: warning: listening on ${options.host}; the demo's backend routes hold the secret key and answer loopback hosts only`);
+  }
+  output.out(
+    formatBanner({
+      url: http.url,
+      configSource: source,
+      dataDir: options.dataDir,
+      keysCreated: !existing,
+      accessKeys: keys.accessKeys,
+      config,
+    }),
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: http.url,
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(purge);
+        await http.close();
+        await closeStore();
+      })()),
+  };
+}
+
+/** One line per request: method, path (no query: it may name identifiers), status, time. */
+function withRequestLog(handler: FetchHandler, output: Output): FetchHandler {
+  return async (request) => {
+    const started = performance.now();
+    const response = await handler(request);
+    const { pathname } = new URL(request.url);
+    output.out(`${request.method} ${pathname} ${response.status} ${Math.round(performance.now() - started)}ms`);
+    return response;
+  };
+}
+
+function listenError(error: unknown, options: DevOptions): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") return `port ${options.port} is in use; try --port ${options.port + 1}`;
+  if (code === "EACCES") return `port ${options.port} needs more privileges; try --port 8787`;
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return `cannot listen on ${options.host}: address not available`;
+  return `cannot listen on ${options.host}:${options.port} (${code ?? oneLine(error)})`;
+}
+
+/** dist/cli.js sits beside dist/tessera.global.js; from src/cli/ (tests, tsx) it is ../../dist. */
+function browserBuildCandidates(): string[] {
+  return [
+    fileURLToPath(new URL("./tessera.global.js", import.meta.url)),
+    fileURLToPath(new URL("../../dist/tessera.global.js", import.meta.url)),
+  ];
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
+}

@@ -1,0 +1,38 @@
+/**
+ * The built-in config `tessera dev` uses when there is no tessera.config.json: the seed
+ * page's product (docs: generating-session-tokens.md), identical to
+ * examples/tessera.config.json (test/cli/config.test.ts keeps the two in step).
+ */
+export const SEED_CONFIG = {
+  issuer: "tessera-dev",
+  products: [
+    {
+      tag: "my-product-tag",
+      name: "My product",
+      envs: ["dev", "snd", "prd"],
+      sessions: [
+        {
+          tag: "session-tag",
+          name: "Signed-in user",
+          description: "A user signed in through the app's backend, identified by userId.",
+          schema: { userId: "string", details: { username: "string?", email: "string" } },
+          selector: "$Session{userId}",
+          expiry: 15,
+          period: "mins",
+          refresh: { expiry: 7, period: "days" },
+        },
+        {
+          tag: "guest",
+          name: "Guest",
+          description: "An anonymous visitor; a publishable key may start it (public: true).",
+          schema: { userId: "string" },
+          selector: "$Session{userId}",
+          expiry: 15,
+          period: "mins",
+          refresh: { expiry: 1, period: "days" },
+          public: true,
+        },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, parseCli } from "../../src/cli/args.js";
+import { CliError } from "../../src/cli/cli-error.js";
+
+function usageError(argv: string[]): CliError {
+  try {
+    parseCli(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    return error as CliError;
+  }
+  throw new Error(`expected ${argv.join(" ")} to be refused`);
+}
+
+describe("parseCli", () => {
+  it("gives dev its defaults", () => {
+    expect(parseCli(["dev"])).toEqual({
+      kind: "dev",
+      options: { port: DEFAULT_PORT, host: DEFAULT_HOST, config: undefined, dataDir: DEFAULT_DATA_DIR },
+    });
+    expect(DEFAULT_PORT).toBe(8787);
+    expect(DEFAULT_HOST).toBe("127.0.0.1");
+  });
+
+  it("reads every dev flag, in both --flag value and --flag=value forms", () => {
+    expect(parseCli(["dev", "--port", "0", "--host=::1", "--config", "a.json", "--data-dir=/tmp/x"])).toEqual({
+      kind: "dev",
+      options: { port: 0, host: "::1", config: "a.json", dataDir: "/tmp/x" },
+    });
+  });
+
+  it("answers --help, -h, help and --version, -v before anything else", () => {
+    expect(parseCli(["--help"]).kind).toBe("help");
+    expect(parseCli(["dev", "-h"]).kind).toBe("help");
+    expect(parseCli(["help"]).kind).toBe("help");
+    expect(parseCli(["--version"]).kind).toBe("version");
+    expect(parseCli(["-v"]).kind).toBe("version");
+  });
+
+  it.each([
+    [["serve"], /^unknown command "serve"/],
+    [[], /^missing command/],
+    [["dev", "--bogus"], /^unknown option --bogus \(try: tessera --help\)$/],
+    [["dev", "-x"], /^unknown option -x/],
+    [["dev", "--port"], /^option --port needs a value$/],
+    [["dev", "--help=yes"], /^option --help takes no value$/],
+    [["dev", "--port", "80a"], /^--port must be a whole number from 0 to 65535, got "80a"$/],
+    [["dev", "--port", "70000"], /^--port must be/],
+    [["dev", "--port", "-1"], /needs a value|--port must be/],
+    [["dev", "--host", ""], /^--host needs a value$/],
+    [["dev", "extra"], /^unexpected argument "extra"/],
+  ])("refuses %j with one line and exit code 2", (argv, message) => {
+    const error = usageError(argv as string[]);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain("\n");
+  });
+});

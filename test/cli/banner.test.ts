@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { formatBanner, seedCall } from "../../src/cli/banner.js";
+import { SEED_CONFIG } from "../../src/cli/seed-config.js";
+
+const keys = { secret: "tsk_secretsecret", publishable: "tpk_publishable" };
+
+describe("formatBanner", () => {
+  const text = formatBanner({
+    url: "http://127.0.0.1:8787",
+    configSource: "examples/tessera.config.json",
+    dataDir: ".tessera",
+    keysCreated: true,
+    accessKeys: keys,
+    config: SEED_CONFIG,
+  });
+
+  it("starts with the URL and prints both dev keys", () => {
+    expect(text.split("\n")[0]).toBe("tessera dev listening on http://127.0.0.1:8787");
+    expect(text).toMatch(/secret key\s+tsk_secretsecret/);
+    expect(text).toMatch(/publishable key\s+tpk_publishable/);
+    expect(text).toContain("new dev keys generated");
+  });
+
+  it("prints the seed page's call as a curl line with the secret key", () => {
+    const curl = text.split("\n").find((line) => line.trim().startsWith("curl "));
+    expect(curl).toBeDefined();
+    expect(curl).toContain("http://127.0.0.1:8787/v1/sessions/start");
+    expect(curl).toContain("'Authorization: Bearer tsk_secretsecret'");
+    const body = /-d '(.*)'$/.exec(curl!)?.[1];
+    expect(JSON.parse(body!)).toEqual({
+      product: "my-product-tag",
+      env: "snd",
+      tag: "session-tag",
+      data: { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } },
+    });
+  });
+});
+
+describe("seedCall", () => {
+  it("builds sample data from another config's type map, skipping public tags", () => {
+    const call = seedCall({
+      issuer: "x",
+      products: [
+        {
+          tag: "shop",
+          envs: ["prd"],
+          sessions: [
+            { tag: "visitor", public: true, schema: { id: "string" } },
+            { tag: "buyer", schema: { id: "string", age: "number?", vip: "boolean", address: { city: "string" } } },
+          ],
+        },
+      ],
+    });
+    expect(call).toEqual({
+      product: "shop",
+      env: "prd",
+      tag: "buyer",
+      data: { id: "example-id", age: 1, vip: true, address: { city: "example-city" } },
+    });
+  });
+
+  it("prints no curl line when the first tag's schema is a validator, not a type map", () => {
+    const config = { issuer: "x", products: [{ tag: "p", envs: ["dev"], sessions: [{ tag: "t", schema: { "~standard": {} } }] }] };
+    expect(seedCall(config)).toBeUndefined();
+    expect(formatBanner({ url: "http://h:1", configSource: "c", dataDir: "d", keysCreated: false, accessKeys: keys, config })).not.toContain("curl");
+  });
+});

@@ -1,0 +1,120 @@
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, startDev, tempDir, type DevProcess } from "./spawn-dev.js";
+
+/**
+ * The demo page in Debian's Chromium against a real `tessera dev`: the IIFE loads by
+ * script tag, a session starts through the app-backend route, the IndexedDB record is
+ * ciphertext, refresh rotates, end clears, the timeline shows it all, and no response the
+ * page receives ever carries the secret key.
+ */
+// Debian's Chromium, never a downloaded one; without the networking flags it floods the closed network.
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+let server: DevProcess;
+let browser: Browser;
+let page: Page;
+const bodies: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  await ensureBuilt();
+  const cwd = tempDir();
+  server = await startDev(["--port", "0", "--data-dir", join(cwd, ".tessera")], cwd);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
+  page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("response", (response) => {
+    bodies.push(`${response.url()} ${JSON.stringify(response.headers())}`);
+    void response.text().then((text) => bodies.push(text), () => {});
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// textContent, not innerText: headings are uppercased by CSS.
+const text = async (selector: string) => (await page.locator(selector).textContent()) ?? "";
+
+describe("the demo page in Chromium", () => {
+  it("loads the IIFE by script tag and builds its client from the publishable key", async () => {
+    await page.goto(server.url);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+    expect(await page.evaluate(() => typeof (window as unknown as { Tessera?: { createClient?: unknown } }).Tessera?.createClient)).toBe("function");
+    expect(await text("#state")).toBe("none");
+    expect(await page.locator("#refresh").isDisabled()).toBe(true);
+  });
+
+  it("starts a session through the app backend and stores only ciphertext in IndexedDB", async () => {
+    await page.click("#start");
+    await page.waitForSelector("#token");
+    const token = await text("#token");
+    expect(token).toMatch(/^session-tag:eyJ/);
+    await expect.poll(() => text("#raw-check")).toBe("encrypted: no token in the stored bytes");
+    const raw = await text("#raw-record");
+    expect(raw.length).toBeGreaterThan(100);
+    expect(raw).not.toContain(token.slice("session-tag:".length));
+    expect(raw).not.toContain("eyJ"); // no JWS part in clear either
+    // The raw record as the page read it is what IndexedDB holds, under the client's key.
+    const stored = await page.evaluate(
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          const open = indexedDB.open("tessera");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction("kv").objectStore("kv").get("tessera:my-product-tag:snd:session-tag");
+            get.onsuccess = () => resolve(get.result);
+            get.onerror = () => reject(get.error);
+          };
+        }),
+    );
+    expect(stored).toBe(raw);
+    await expect.poll(() => text("#activity tbody")).toContain("create");
+  });
+
+  it("refreshes (a new token), verifies, then ends the session", async () => {
+    const before = await text("#token");
+    await page.click("#refresh");
+    await expect.poll(() => text("#token")).not.toBe(before);
+    expect(await text("#token")).toMatch(/^session-tag:eyJ/);
+    expect(await text("#status")).toMatch(/^refreshed/);
+
+    await page.click("#verify");
+    await expect.poll(() => text("#verify-result")).toContain('"valid": true');
+    expect(await text("#verify-result")).toContain('"identifier": "1919102009383"');
+    await expect.poll(() => text("#activity tbody")).toContain("verify");
+    await page.screenshot({ path: "/tmp/tessera-demo.png", fullPage: true });
+
+    await page.click("#end");
+    await expect.poll(() => text("#state")).toBe("none");
+    await expect.poll(() => text("#raw-record")).toBe("(empty)");
+    expect(await page.locator("#token").count()).toBe(0);
+
+    const timeline = await text("#activity tbody");
+    for (const operation of ["create", "refresh", "verify", "revoke"]) expect(timeline).toContain(operation);
+  });
+
+  it("starts a guest session with the publishable key alone", async () => {
+    await page.click("#start-guest");
+    await expect.poll(() => text("#token")).toMatch(/^guest:eyJ/);
+    expect(await text("#status")).toMatch(/with the publishable key$/);
+  });
+
+  it("never receives the secret key and throws no page errors", async () => {
+    expect(pageErrors).toEqual([]);
+    expect(bodies.length).toBeGreaterThan(5);
+    for (const body of bodies) expect(body).not.toContain(server.secretKey);
+    expect(await page.content()).not.toContain(server.secretKey);
+  });
+});
