@@ -47,7 +47,9 @@ async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerRe
     response.headers.forEach((value, key) => {
       headers[key] = key === "set-cookie" ? response.headers.getSetCookie() : value;
     });
-    res.writeHead(response.status, response.statusText, headers);
+    // An empty statusText would print "HTTP/1.1 401 " with no reason phrase.
+    if (response.statusText) res.writeHead(response.status, response.statusText, headers);
+    else res.writeHead(response.status, headers);
     if (response.body && req.method !== "HEAD") {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
     }
