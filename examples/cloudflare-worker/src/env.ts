@@ -1,0 +1,24 @@
+import type { D1Like } from "tessera/server";
+import type { KVNamespaceLike } from "tessera/storage";
+
+/** The Worker's bindings (wrangler.jsonc). Secrets are set with `wrangler secret put`. */
+export interface Env {
+  /** D1: the sessions, refresh-token hashes, users and activity (rotation by compare-and-set). */
+  DB: D1Like;
+  /** KV: the /app/* side's encrypted tokens and the cached JWKS. */
+  TOKENS: KVNamespaceLike;
+  /** The endpoint's public origin, the `iss` claim. */
+  TESSERA_ISSUER: string;
+  /** The env (of the product's envs) the /app/* side starts its sessions in. */
+  TESSERA_ENV: string;
+  /** Secret: 32+ bytes; the server derives the session-data encryption key from it. */
+  TESSERA_SECRET: string;
+  /** Secret: a private signing JWK as JSON, or a JSON array of them, newest (signing) first. */
+  TESSERA_SIGNING_KEY: string;
+  /** Secret: `tsk_...` access keys of the backends that may start sessions, comma-separated. */
+  TESSERA_ACCESS_KEY: string;
+  /** Optional: `tpk_...` publishable keys (browsers: refresh/verify/revoke only), comma-separated. */
+  TESSERA_PUBLISHABLE_KEY?: string;
+  /** Secret: 32+ bytes; the AES-GCM key of the tokens the /app/* side keeps in KV (HKDF). */
+  TOKENS_SECRET: string;
+}

@@ -1,0 +1,23 @@
+import type { ProductInput } from "tessera/server";
+
+/** The session configs this endpoint serves: the reference page's example. */
+export const PRODUCTS: ProductInput[] = [
+  {
+    tag: "my-product-tag",
+    envs: ["dev", "snd", "prd"],
+    sessions: [
+      {
+        tag: "session-tag",
+        name: "Signed-in user",
+        schema: { userId: "string", details: { username: "string?", email: "string" } },
+        selector: "$Session{userId}",
+        expiry: 15,
+        period: "mins",
+        refresh: { expiry: 30, period: "days" },
+      },
+    ],
+  },
+];
+
+export const PRODUCT = "my-product-tag";
+export const SESSION_TAG = "session-tag";

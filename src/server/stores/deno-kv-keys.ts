@@ -1,0 +1,75 @@
+/**
+ * Key layout of the Deno KV store, and the structural part of `Deno.Kv` it uses (no Deno types
+ * are imported, so this file type-checks and bundles everywhere).
+ *
+ *   ["tessera", "session", id]                                   StoredSession (mutable, CAS)
+ *   ["tessera", "refresh", hash]                                 { sessionId, generation }
+ *   ["tessera", "session-hashes", id, generation]                hash (to purge a session's hashes)
+ *   ["tessera", "by-user", product, env, tag, identifier, id]    id (listing, revoke by identifier)
+ *   ["tessera", "user", product, env, tag, identifier]           first/last seen, total sessions
+ *   ["tessera", "activity", product, env, identifier, startAt, seq]  ActivityRecord
+ *   ["tessera", "idempotency", key]                              IdempotencyRecord
+ */
+export type KvKeyPart = string | number | bigint | boolean | symbol | Uint8Array;
+export type KvKey = readonly KvKeyPart[];
+
+export interface KvEntry<T> {
+  key: KvKey;
+  value: T | null;
+  versionstamp: string | null;
+}
+
+interface AtomicLike {
+  check(...checks: { key: KvKey; versionstamp: string | null }[]): AtomicLike;
+  set(key: KvKey, value: unknown): AtomicLike;
+  delete(key: KvKey): AtomicLike;
+  commit(): Promise<{ ok: boolean }>;
+}
+
+type Selector = { prefix: KvKey } | { prefix: KvKey; start: KvKey } | { prefix: KvKey; end: KvKey } | { start: KvKey; end: KvKey };
+
+/** The part of a `Deno.Kv` handle the store uses. */
+export interface KvLike {
+  get(key: KvKey): Promise<KvEntry<unknown>>;
+  getMany(keys: KvKey[]): Promise<KvEntry<unknown>[]>;
+  set(key: KvKey, value: unknown): Promise<unknown>;
+  delete(key: KvKey): Promise<void>;
+  list(selector: Selector): AsyncIterable<KvEntry<unknown>>;
+  atomic(): AtomicLike;
+}
+export type DenoKvStoreLike = KvLike;
+
+const ROOT = "tessera";
+
+export const KEYS = {
+  session: (id: string): KvKey => [ROOT, "session", id],
+  sessionPrefix: [ROOT, "session"] as KvKey,
+  hash: (hash: string): KvKey => [ROOT, "refresh", hash],
+  hashOf: (id: string, generation: number): KvKey => [ROOT, "session-hashes", id, generation],
+  hashOfPrefix: (id: string): KvKey => [ROOT, "session-hashes", id],
+  byUser: (product: string, env: string, tag: string, identifier: string, id: string): KvKey => [ROOT, "by-user", product, env, tag, identifier, id],
+  byUserPrefix: (product: string, env: string, tag: string, identifier?: string): KvKey =>
+    identifier === undefined ? [ROOT, "by-user", product, env, tag] : [ROOT, "by-user", product, env, tag, identifier],
+  user: (product: string, env: string, tag: string, identifier: string): KvKey => [ROOT, "user", product, env, tag, identifier],
+  userPrefix: (product: string, env: string, tag: string): KvKey => [ROOT, "user", product, env, tag],
+  activity: (product: string, env: string, identifier: string, startAt: number, seq: string): KvKey => [ROOT, "activity", product, env, identifier, startAt, seq],
+  activityPrefix: (product: string, env: string, identifier: string): KvKey => [ROOT, "activity", product, env, identifier],
+  activityAll: [ROOT, "activity"] as KvKey,
+  idempotency: (key: string): KvKey => [ROOT, "idempotency", key],
+  idempotencyPrefix: [ROOT, "idempotency"] as KvKey,
+};
+
+/**
+ * Every entry under `prefix` (optionally from `start`, up to `end` exclusive), in key order.
+ * Deno KV takes `prefix` with one bound, or both bounds without `prefix`.
+ */
+export async function entriesOf<T>(kv: KvLike, prefix: KvKey, range: { start?: KvKey; end?: KvKey }): Promise<{ key: KvKey; value: T }[]> {
+  const selector: Selector =
+    range.start && range.end ? { start: range.start, end: range.end }
+    : range.start ? { prefix, start: range.start }
+    : range.end ? { prefix, end: range.end }
+    : { prefix };
+  const out: { key: KvKey; value: T }[] = [];
+  for await (const entry of kv.list(selector)) if (entry.value !== null) out.push({ key: entry.key, value: entry.value as T });
+  return out;
+}

@@ -1,0 +1,34 @@
+import { join } from "node:path";
+import { build, type Plugin } from "esbuild";
+
+const ROOT = join(import.meta.dirname, "../../..");
+
+/** `tessera`, `tessera/server`, ... resolve to the sources, as the package's exports do to dist/. */
+const tesseraFromSource: Plugin = {
+  name: "tessera-from-source",
+  setup(b) {
+    b.onResolve({ filter: /^tessera(\/(server|storage|verify))?$/ }, ({ path }) => ({
+      path: join(ROOT, "src", path === "tessera" ? "index.ts" : `${path.slice("tessera/".length)}/index.ts`),
+    }));
+  },
+};
+
+/**
+ * Bundles the Cloudflare Worker example the way wrangler does (TOOLCHAIN.md): one ES module,
+ * neutral platform, the `worker` and `browser` export conditions, no Node built-ins.
+ */
+export async function bundleWorker(entry = "examples/cloudflare-worker/src/worker.ts"): Promise<string> {
+  const result = await build({
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    target: "es2022",
+    plugins: [tesseraFromSource],
+    logLevel: "silent",
+  });
+  return result.outputFiles[0]!.text;
+}
