@@ -8,6 +8,7 @@ export { resolveSessionInput } from "./resolve-input.js";
 export { memoryStore } from "./stores/memory.js";
 export { sqliteStore, type SqliteStoreOptions } from "./stores/sqlite.js";
 export { d1Store, type D1Like } from "./stores/d1.js";
+export { denoKvStore, type DenoKvStoreLike } from "./stores/deno-kv.js";
 export { postgresStore, type PostgresStoreOptions, type PgPoolLike, type PgClientLike, type PgResultLike } from "./stores/postgres.js";
 export { sqlStore, type SqlDriver } from "./stores/sql-store.js";
 export type * from "./stores/types.js";

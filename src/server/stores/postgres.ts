@@ -43,6 +43,9 @@ export function postgresStore(options: PostgresStoreOptions): SessionStore & { c
   if (owned && (typeof options.connectionString !== "string" || options.connectionString === "")) {
     throw new SessionError("INVALID_CONFIG", "postgresStore needs { pool } or { connectionString }", { field: "connectionString" });
   }
+  if (owned && options.max !== undefined && !(Number.isInteger(options.max) && options.max > 0)) {
+    throw new SessionError("INVALID_CONFIG", "max: must be a positive integer (pool size)", { field: "max" });
+  }
   let opened: Promise<PgPoolLike> | undefined;
   const pool = () => (opened ??= "pool" in options ? Promise.resolve(options.pool) : openPool(options.connectionString, options.max));
 
@@ -153,6 +156,10 @@ async function openPool(connectionString: string, max = 10): Promise<PgPoolLike>
   const name = "pg";
   const pg = (await import(/* @vite-ignore */ name)) as { default?: { Pool: PoolCtor }; Pool?: PoolCtor };
   const Pool = (pg.default ?? pg).Pool as PoolCtor;
-  return new Pool({ connectionString, max });
+  const pool = new Pool({ connectionString, max });
+  // pg emits "error" when an IDLE connection dies (database restart, network cut); unhandled,
+  // that event would crash the process. pg drops the dead client; the next query reconnects.
+  pool.on("error", () => {});
+  return pool;
 }
-type PoolCtor = new (config: { connectionString: string; max: number }) => PgPoolLike;
+type PoolCtor = new (config: { connectionString: string; max: number }) => PgPoolLike & { on(event: "error", listener: () => void): unknown };

@@ -35,10 +35,11 @@ export const SQL = {
   insertSession: `INSERT INTO tessera_sessions (id, product, env, tag, identifier, data, created_at, refresh_expires_at,
     revoked_at, refresh_hash, generation, rotated_at, sealed_pair) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   insertHash: `INSERT INTO tessera_refresh_hashes (hash, session_id, generation) VALUES (?, ?, ?)`,
+  // Columns qualified by table: PostgreSQL (postgres.ts reuses this SQL) calls a bare name ambiguous beside `excluded`.
   countUserSession: `INSERT INTO tessera_users (product, env, tag, identifier, first_seen, last_seen, total_sessions)
     VALUES (?, ?, ?, ?, ?, ?, 1)
     ON CONFLICT (product, env, tag, identifier) DO UPDATE SET
-      total_sessions = total_sessions + 1, last_seen = max(last_seen, excluded.last_seen)`,
+      total_sessions = tessera_users.total_sessions + 1, last_seen = max(tessera_users.last_seen, excluded.last_seen)`,
   getSession: `SELECT * FROM tessera_sessions WHERE id = ?`,
   findHash: `SELECT session_id, generation FROM tessera_refresh_hashes WHERE hash = ?`,
   // The compare-and-set: only the caller that still sees the expected hash moves the generation.

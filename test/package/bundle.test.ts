@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build, type Metafile } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+// The bundle report (STYLE.md §2, as jose's): what a browser app pulls in from tessera must
+// hold nothing of the server: no src/server, no jose (the client never signs or verifies),
+// no SQL, no Node built-in (issue 4, part 7).
+const root = resolve(import.meta.dirname, "../..");
+
+async function bundle(contents: string, format: "esm" | "iife") {
+  const result = await build({
+    stdin: { contents, resolveDir: root, sourcefile: "entry.ts", loader: "ts" },
+    bundle: true,
+    write: false,
+    metafile: true,
+    minify: true,
+    format,
+    platform: "browser",
+    target: "es2022",
+    logLevel: "silent",
+  });
+  // Only inputs that left bytes in the output: the metafile's input list also names modules
+  // that tree-shaking dropped.
+  const [output] = Object.values((result.metafile as Metafile).outputs);
+  const inputs = Object.entries(output!.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
+  return { inputs, text: result.outputFiles[0]!.text };
+}
+
+const SQL = /CREATE TABLE|INSERT INTO|DELETE FROM|UPDATE tessera_|tessera_sessions|pg_advisory/;
+
+function expectClientOnly({ inputs, text }: { inputs: string[]; text: string }) {
+  // Not vacuous: the client's own code and its HTTP dependency are there.
+  expect(inputs.some((p) => p.startsWith("src/client/"))).toBe(true);
+  expect(inputs.some((p) => p.includes("node_modules/ky/"))).toBe(true);
+  expect(inputs.filter((p) => p.startsWith("src/server/") || p.startsWith("src/cli/"))).toEqual([]);
+  expect(inputs.filter((p) => p.includes("node_modules/jose/"))).toEqual([]);
+  expect(inputs.filter((p) => p.startsWith("node:") || /^(fs|path|crypto|http|stream|os)$/.test(p))).toEqual([]);
+  expect(text).not.toMatch(SQL);
+  expect(text).not.toMatch(/ERR_JW[SETK]|ERR_JOSE/);
+}
+
+describe("browser bundle", () => {
+  it("ESM: tessera + tessera/storage pull in nothing of the server", async () => {
+    const result = await bundle(`export * from "./src/index.ts"; export * from "./src/storage/index.ts";`, "esm");
+    expectClientOnly(result);
+    expect(result.inputs.some((p) => p.includes("node_modules/idb-keyval/"))).toBe(true);
+  });
+
+  it("IIFE source (src/browser.ts) pulls in nothing of the server", async () => {
+    expectClientOnly(await bundle(`export * from "./src/browser.ts";`, "iife"));
+  });
+
+  it("the built dist/tessera.global.js holds no SQL, no jose and no server code, and stays small", () => {
+    const text = readFileSync(resolve(root, "dist/tessera.global.js"), "utf8");
+    expect(text).toMatch(/var Tessera\s*=/);
+    expect(text).not.toMatch(SQL);
+    expect(text).not.toMatch(/ERR_JW[SETK]|ERR_JOSE/);
+    // The design's budget: about 7 KB of dependencies plus our client, under the anchors' 17.7 KB.
+    expect(gzipSync(text).length).toBeLessThan(17_700);
+  });
+
+  it("tessera/verify carries jose's verify code only: no signing, no encryption", async () => {
+    const { inputs } = await bundle(`export * from "./src/verify/index.ts";`, "esm");
+    const jose = inputs.filter((p) => p.includes("node_modules/jose/"));
+    expect(jose.some((p) => /jwt\/verify\.js$|jws_verify\.js$/.test(p))).toBe(true);
+    expect(jose.filter((p) => /sign|crypt|jwe|generate/.test(p.split("node_modules/jose/")[1]!))).toEqual([]);
+    expect(inputs.filter((p) => p.startsWith("src/server/"))).toEqual([]);
+  });
+});
