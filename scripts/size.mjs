@@ -1,0 +1,46 @@
+// Prints the script-tag build's minified and gzipped size, and what its dependencies take of it
+// (issue 2, Behaviour 6: budget 10 KB gzipped with dependencies). Exits 1 over budget.
+// Measures dist/tessera.global.js when `npm run build` made it from the current sources;
+// otherwise bundles src/browser.ts the way tsup.config.ts does (esbuild, IIFE, minified).
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const root = join(import.meta.dirname, "..");
+const BUDGET = 10 * 1024;
+const dist = join(root, "dist/tessera.global.js");
+const newest = (dir) =>
+  Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+
+const bundle = async (external = []) => {
+  const result = await build({
+    entryPoints: [join(root, "src/browser.ts")],
+    bundle: true,
+    format: "iife",
+    globalName: "Tessera",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    write: false,
+    external,
+  });
+  return Buffer.from(result.outputFiles[0].contents);
+};
+const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const kib = (n) => `${(n / 1024).toFixed(2)} KiB`;
+
+const fresh = existsSync(dist) && statSync(dist).mtimeMs >= newest(join(root, "src"));
+const code = fresh ? readFileSync(dist) : await bundle();
+const total = gzip(code);
+const withoutKy = gzip(await bundle(["ky"]));
+const withoutDeps = gzip(await bundle(["ky", "idb-keyval"]));
+
+console.log(fresh ? "dist/tessera.global.js" : "src/browser.ts bundled as tsup does (run `npm run build` to measure dist)");
+console.log(`  minified: ${code.length} B (${kib(code.length)})`);
+console.log(`  gzipped:  ${total} B (${kib(total)}); budget ${kib(BUDGET)}`);
+console.log(`  of which (gzip, marginal): ky ${kib(total - withoutKy)}, idb-keyval ${kib(withoutKy - withoutDeps)}, tessera ${kib(withoutDeps)}`);
+if (total > BUDGET) {
+  console.error(`  over budget by ${total - BUDGET} B`);
+  process.exit(1);
+}

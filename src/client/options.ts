@@ -1,0 +1,84 @@
+import { encryptedStorage } from "../storage/encrypted.js";
+import { indexedDBStorage } from "../storage/indexeddb.js";
+import { memoryStorage } from "../storage/memory.js";
+import type { SessionStorage } from "../storage/types.js";
+import { hasBroadcastChannel, hasDocument, hasIndexedDB } from "./runtime.js";
+import type { ClientOptions } from "./types.js";
+import { invalid, requireName, requireObject, requireString } from "./validate.js";
+
+export interface NormalizedOptions {
+  baseUrl: string;
+  accessKey: string | undefined;
+  product: string | undefined;
+  env: string | undefined;
+  storage: SessionStorage;
+  fetch: ((request: Request) => Promise<Response>) | undefined;
+  timeout: number;
+  refreshMargin: number | undefined;
+  retries: number;
+  autoRefresh: boolean;
+  /** Channel name, or undefined for no sharing. */
+  broadcast: string | undefined;
+  now: () => number;
+}
+
+/** Every option and the type it must have; anything else is refused (a typo'd `baseURL` fails loudly). */
+const TYPES: Record<string, string> = {
+  baseUrl: "", accessKey: "", product: "", env: "", storage: "object", fetch: "function", timeout: "number",
+  refreshMargin: "number", retries: "number", autoRefresh: "boolean", broadcast: "", now: "function",
+};
+
+/**
+ * Options are checked and normalised once, here, against typed defaults (ky's normalize.ts):
+ * an invalid option throws INVALID_ARGUMENT from createClient, not from the first call.
+ */
+export function normalizeOptions(options: ClientOptions): NormalizedOptions {
+  const o = requireObject(options, "options");
+  for (const key in o) {
+    const type = TYPES[key];
+    if (type === undefined) throw invalid(key, "is not a client option");
+    if (type && o[key] !== undefined && typeof o[key] !== type) throw invalid(key, `must be a ${type}`);
+  }
+  const { storage, timeout = 10_000, refreshMargin, retries = 2, broadcast } = o as Partial<NormalizedOptions> & { broadcast?: unknown };
+  const number = (key: string, value: number | undefined, ok: boolean) => {
+    // Timers take at most 2^31 - 1 ms.
+    if (value !== undefined && !(ok && value >= 0 && value < 2 ** 31)) throw invalid(key, "is out of range");
+    return value;
+  };
+  if (storage && !["get", "set", "delete"].every((m) => typeof storage[m as keyof SessionStorage] === "function")) {
+    throw invalid("storage", "must implement get, set and delete");
+  }
+  const accessKey = o.accessKey === undefined ? undefined : requireString(o.accessKey, "accessKey");
+  if (/\s/.test(accessKey ?? "")) throw invalid("accessKey", "must not contain whitespace");
+  const inPage = hasDocument();
+  return {
+    baseUrl: baseUrl(o.baseUrl),
+    accessKey,
+    product: o.product === undefined ? undefined : requireName(o.product, "product"),
+    env: o.env === undefined ? undefined : requireName(o.env, "env"),
+    // Browser default: encrypted IndexedDB with the non-extractable key; elsewhere memory.
+    storage: storage ?? (hasIndexedDB() ? encryptedStorage(indexedDBStorage()) : memoryStorage()),
+    fetch: o.fetch as NormalizedOptions["fetch"],
+    timeout: number("timeout", timeout, timeout > 0)!,
+    refreshMargin: number("refreshMargin", refreshMargin, true),
+    retries: number("retries", retries, Number.isInteger(retries) && retries <= 10)!,
+    autoRefresh: (o.autoRefresh as boolean | undefined) ?? inPage,
+    broadcast:
+      (broadcast ?? (inPage && hasBroadcastChannel())) === true ? "tessera" : broadcast ? requireString(broadcast, "broadcast") : undefined,
+    now: (o.now as () => number) ?? Date.now,
+  };
+}
+
+function baseUrl(value: unknown): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value as string);
+  } catch {
+    // refused below
+  }
+  // No query, fragment or credentials: paths are appended, and credentials would end up in logs.
+  if (!/^https?:$/.test(url?.protocol ?? "") || url!.search || url!.hash || url!.username || url!.password) {
+    throw invalid("baseUrl", "must be an absolute http(s) URL without query, fragment or credentials");
+  }
+  return url!.href.replace(/\/*$/, "/");
+}

@@ -1,0 +1,29 @@
+/**
+ * Every runtime feature the client depends on is detected here, and only here (ky keeps its
+ * detection in one `constants.ts` the same way). Checks run when called, never at import, so
+ * importing tessera during SSR or in a Worker touches no browser global (auth0-spa-js #108).
+ */
+
+/** A page with a document: background refresh, visibility re-checks and tab sharing make sense. */
+export const hasDocument = (): boolean => typeof document === "object" && !!document?.addEventListener;
+
+export const hasIndexedDB = (): boolean => typeof indexedDB === "object" && !!indexedDB;
+
+export const hasBroadcastChannel = (): boolean => typeof BroadcastChannel === "function";
+
+/**
+ * Never keep a Node or Deno process alive (issue 2, Behaviour 4): Node timers and Node's
+ * BroadcastChannel have `unref()`, Deno timers `Deno.unrefTimer(id)`.
+ */
+export function unref(handle: unknown): void {
+  const deno = (globalThis as { Deno?: { unrefTimer?(id: unknown): void } }).Deno;
+  if (typeof (handle as { unref?: unknown })?.unref === "function") (handle as { unref(): void }).unref();
+  else if (typeof handle === "number") deno?.unrefTimer?.(handle);
+}
+
+/** setTimeout that never holds the process, clamped to the largest delay timers accept. */
+export function backgroundTimer(callback: () => void, delayMs: number): () => void {
+  const handle = setTimeout(callback, Math.min(Math.max(0, delayMs), 2 ** 31 - 1));
+  unref(handle);
+  return () => clearTimeout(handle);
+}

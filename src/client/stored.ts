@@ -1,0 +1,75 @@
+import type { SessionTokens } from "../shared/protocol.js";
+import type { Session } from "./types.js";
+
+/** What is kept under `tessera:<product>:<env>:<tag>` (JSON; ciphertext through encryptedStorage). */
+export interface StoredSession extends Session {
+  v: 1;
+  /**
+   * Client clock minus server clock, measured from the JWT's `iat` when the tokens arrived,
+   * so expiry checks stay right on a device whose clock is wrong.
+   */
+  skew: number;
+  /** Token lifetime in ms (`exp - iat`), for the "10% of the lifetime" margin. */
+  lifetime: number;
+}
+
+export interface Scope {
+  product: string;
+  env: string;
+  tag: string;
+}
+
+export const scopeOf = ({ product, env, tag }: Scope): Scope => ({ product, env, tag });
+
+export const storageKey = ({ product, env, tag }: Scope): string => `tessera:${product}:${env}:${tag}`;
+
+/** Builds the stored form from a start/refresh answer received at `receivedAt` (client clock). */
+export function toStored(scope: Scope, tokens: SessionTokens, receivedAt: number): StoredSession {
+  const { token, refreshToken, expiresAt, refreshExpiresAt, sessionId } = tokens;
+  const expires = Date.parse(expiresAt);
+  let issued = receivedAt;
+  try {
+    // `iat` of the JWT inside "<tag>:<jwt>", read without verifying: used only for timing.
+    const iat = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).iat * 1000;
+    if (iat < expires) issued = iat;
+  } catch {
+    // not a JWT we can read: trust our own clock
+  }
+  // `iat` has one-second resolution and the answer took a network trip: offsets under a few
+  // seconds are noise, and only a clock that is really off is corrected for.
+  const skew = Math.abs(receivedAt - issued) < 5_000 ? 0 : receivedAt - issued;
+  return { v: 1, ...scopeOf(scope), token, refreshToken, expiresAt, refreshExpiresAt, sessionId, skew, lifetime: expires - issued };
+}
+
+/** Expiry instants on the client's clock. */
+export const localExpiry = (s: StoredSession) => ({
+  token: Date.parse(s.expiresAt) + s.skew,
+  refresh: Date.parse(s.refreshExpiresAt) + s.skew,
+});
+
+/** The public view handed to the app (no bookkeeping fields). */
+export function toPublic(session: StoredSession): Session {
+  const { v: _v, skew: _skew, lifetime: _lifetime, ...rest } = session;
+  return rest;
+}
+
+/** Parses a stored record for `scope`; anything unexpected is `undefined` (read as "no session"). */
+export function parseStored(text: string, scope: Scope): StoredSession | undefined {
+  try {
+    const s = JSON.parse(text) as StoredSession;
+    const expiry = localExpiry(s);
+    if (
+      s.v === 1 &&
+      storageKey(s) === storageKey(scope) &&
+      [s.token, s.refreshToken, s.sessionId].every((v) => typeof v === "string") &&
+      expiry.token > 0 &&
+      expiry.refresh > 0 &&
+      s.lifetime >= 0
+    ) {
+      return s;
+    }
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}

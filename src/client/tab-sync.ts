@@ -1,0 +1,47 @@
+import { hasBroadcastChannel, hasDocument, unref } from "./runtime.js";
+import type { StoredSession } from "./stored.js";
+import type { EndReason } from "./types.js";
+
+/** A change to one stored session, as announced locally and to other tabs. */
+export type SessionEvent =
+  | { type: "started" | "refreshed"; session: StoredSession }
+  | { type: "ended"; reason: EndReason; sessionId: string };
+
+/** What one tab tells the others. Same-origin only (BroadcastChannel never crosses origins). */
+export type TabMessage = SessionEvent & { v: 1; from: string; key: string };
+
+export interface TabSync {
+  post(message: SessionEvent & { key: string }): void;
+  close(): void;
+}
+
+/**
+ * Shares rotated sessions with other tabs over BroadcastChannel and re-checks sessions when
+ * the page becomes visible again (timers sleep with a hidden tab). No cross-tab lock:
+ * supabase removed navigator.locks after repeated deadlocks (supabase-js #1594, #2013);
+ * single-flight per tab, the commit guard and the server's grace window do the job.
+ */
+export function createTabSync(
+  name: string | undefined,
+  onMessage: (message: TabMessage) => void,
+  onVisible: () => void,
+): TabSync {
+  const from = crypto.randomUUID();
+  const channel = name && hasBroadcastChannel() ? new BroadcastChannel(name) : undefined;
+  const page = hasDocument();
+  const visible = () => document.visibilityState === "visible" && onVisible();
+  if (channel) {
+    unref(channel);
+    channel.onmessage = ({ data }: MessageEvent<TabMessage>) => {
+      if (data?.v === 1 && data.from !== from && typeof data.key === "string") onMessage(data);
+    };
+  }
+  if (page) document.addEventListener("visibilitychange", visible);
+  return {
+    post: (message) => channel?.postMessage({ v: 1, from, ...message }),
+    close() {
+      channel?.close();
+      if (page) document.removeEventListener("visibilitychange", visible);
+    },
+  };
+}

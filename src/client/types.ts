@@ -1,0 +1,94 @@
+import type { BeforeRequestHook } from "ky";
+import type { SessionError } from "../shared/errors.js";
+import type { ListActiveResult, RevokeResult, SessionData, SessionTokens, VerifyResult } from "../shared/protocol.js";
+import type { SessionStorage } from "../storage/types.js";
+
+export interface ClientOptions {
+  /** The sessions endpoint, e.g. `https://auth.example.com` (paths `/v1/...` are appended). */
+  baseUrl: string | URL;
+  /** Sent as `Authorization: Bearer <key>`; publishable (`tpk_`) in browsers, secret (`tsk_`) on servers. */
+  accessKey?: string;
+  /** Defaults for every call; each call may override them. */
+  product?: string;
+  env?: string;
+  /** Default: encrypted IndexedDB where IndexedDB exists, memory elsewhere. */
+  storage?: SessionStorage;
+  /** Default: the global fetch (resolved per request). */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Per-attempt request timeout in milliseconds (default 10 000). */
+  timeout?: number;
+  /** Refresh this many ms before expiry (default: min(60 s, 10% of the token's lifetime)). */
+  refreshMargin?: number;
+  /** Retries for refresh and start (default 2; 200 ms, 400 ms back-off). Other calls never retry. */
+  retries?: number;
+  /** Refresh in the background before expiry (default: true in a page, false elsewhere). */
+  autoRefresh?: boolean;
+  /** Share sessions with other tabs over BroadcastChannel; a string names the channel (default: on in a page). */
+  broadcast?: boolean | string;
+  /** Clock in ms, for tests. */
+  now?: () => number;
+}
+
+/** Which session a call is about; `product` and `env` fall back to the client's defaults. */
+export interface ScopeArgs {
+  tag: string;
+  product?: string;
+  env?: string;
+}
+
+/** A session as the client keeps it: the server's answer plus its scope. */
+export interface Session extends SessionTokens {
+  product: string;
+  env: string;
+  tag: string;
+}
+
+export type EndReason = "ended" | "revoked" | "expired" | "reuse_detected" | "invalid";
+
+interface ChangeBase {
+  product: string;
+  env: string;
+  tag: string;
+  /** `remote` when another tab (or client) made the change. */
+  source: "local" | "remote";
+}
+
+export type SessionChange =
+  | (ChangeBase & { type: "started" | "refreshed"; session: Session })
+  | (ChangeBase & { type: "ended"; reason: EndReason })
+  | { type: "error"; error: SessionError; source: "local"; product?: string; env?: string; tag?: string };
+
+export type ChangeListener = (change: SessionChange) => void;
+
+export type RevokeArgs = ScopeArgs & ({ sessionId: string } | { identifier: string } | { refreshToken: string });
+
+/** `tessera.sessions` */
+export interface Sessions {
+  /** Starts a session (secret key, or a `public: true` tag) and stores it unless `persist: false`. */
+  start(args: ScopeArgs & { data: SessionData; persist?: boolean }): Promise<SessionTokens>;
+  /** Stores a session your backend started (with its secret key) and handed to this client. */
+  adopt(args: ScopeArgs & SessionTokens): Promise<Session>;
+  /** Rotates the stored session now; or the given refresh token (stored too if it was the stored one). */
+  refresh(args: ScopeArgs & { refreshToken?: string }): Promise<Session>;
+  /** Verifies a token (default: the stored one). No token and no session: `{ valid: false, reason: "not_found" }`, no request. */
+  verify(args: ScopeArgs & { token?: string }): Promise<VerifyResult>;
+  /** Revokes by exactly one of sessionId, identifier, refreshToken; ends it here too if it is the stored one. */
+  revoke(args: RevokeArgs): Promise<RevokeResult>;
+  /** Revokes an identifier's sessions, optionally keeping one. */
+  revokeAll(args: ScopeArgs & { identifier: string; excludeSessionId?: string }): Promise<RevokeResult>;
+  /** Lists sessions (secret key), paged. */
+  listActive(args: ScopeArgs & { identifier?: string; page?: number; limit?: number }): Promise<ListActiveResult>;
+  /** The stored session, refreshed first when inside the refresh margin; null when there is none. */
+  get(args: ScopeArgs): Promise<Session | null>;
+  /**
+   * Logs out: clears the stored session (so it works offline), then revokes it on the server.
+   * A network failure is thrown after the local session is gone; "already gone" is not an error.
+   */
+  end(args: ScopeArgs): Promise<RevokeResult>;
+  /** started / refreshed / ended (with reason) / error, local or from another tab. Returns unsubscribe. */
+  onChange(listener: ChangeListener): () => void;
+  /** A ky `beforeRequest` hook attaching `Authorization: Session <tag>:<jwt>` (refreshed first when due). */
+  kyHook(args: ScopeArgs): BeforeRequestHook;
+  /** A fetch that attaches the session the same way; `fetchImpl` defaults to the global fetch. */
+  fetch(args: ScopeArgs, fetchImpl?: (request: Request) => Promise<Response>): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+}

@@ -1,0 +1,57 @@
+import { createStore, get, update } from "idb-keyval";
+import { SessionError } from "../shared/errors.js";
+
+const AES: AesKeyGenParams = { name: "AES-GCM", length: 256 };
+const USAGES: KeyUsage[] = ["encrypt", "decrypt"];
+const KEY_ID = "aes-gcm-256/v1";
+const encoder = new TextEncoder();
+
+/**
+ * Edge: the AES-GCM-256 storage key derived from a secret (a Worker secret binding, a Deno env
+ * var) with HKDF-SHA-256 (RFC 5869), non-extractable. A secret under 32 bytes is refused
+ * at once: HKDF cannot add entropy that is not there.
+ * `encryptedStorage(env.KV_STORAGE, { key: secretKey(env.SESSION_SECRET) })`
+ */
+export function secretKey(secret: string | Uint8Array): Promise<CryptoKey> {
+  const bytes = typeof secret === "string" ? encoder.encode(secret) : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.length < 32) {
+    throw new SessionError("INVALID_ARGUMENT", "secret must be at least 32 bytes", { field: "secret" });
+  }
+  return crypto.subtle
+    .importKey("raw", new Uint8Array(bytes), "HKDF", false, ["deriveKey"])
+    .then((material) =>
+      crypto.subtle.deriveKey(
+        { name: "HKDF", hash: "SHA-256", salt: encoder.encode("tessera/storage/v1"), info: encoder.encode("session storage") },
+        material,
+        AES,
+        false,
+        USAGES,
+      ),
+    );
+}
+
+const browserKeys: Record<string, Promise<CryptoKey> | undefined> = {};
+
+/**
+ * Browser: a non-extractable AES-GCM `CryptoKey` generated once per origin and kept in
+ * IndexedDB, whose structured clone keeps it non-extractable: no script can read the key
+ * bytes, only use the key while running in the page. Two tabs may generate one at the same
+ * moment; `update` runs in one readwrite transaction and keeps the first stored, and both
+ * tabs then read that winner.
+ */
+export function browserStorageKey(database = "tessera-keys"): Promise<CryptoKey> {
+  const store = createStore(database, "keys");
+  const load = async (): Promise<CryptoKey> => {
+    // Reading needs no write: a full disk (QuotaExceededError) must not hide existing sessions.
+    const existing = await get<CryptoKey>(KEY_ID, store);
+    if (existing) return existing;
+    const fresh = await crypto.subtle.generateKey(AES, false, USAGES);
+    await update<CryptoKey>(KEY_ID, (old) => old ?? fresh, store);
+    return (await get<CryptoKey>(KEY_ID, store))!;
+  };
+  // A failure (private mode, quota) is not cached: the next use tries again.
+  return (browserKeys[database] ??= load().catch((error) => {
+    browserKeys[database] = undefined;
+    throw error;
+  }));
+}

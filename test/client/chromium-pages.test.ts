@@ -1,0 +1,156 @@
+/**
+ * Real pages in Debian's Chromium (playwright-core), loading the script-tag build from a
+ * real endpoint on loopback: a session survives a reload from encrypted IndexedDB, and two
+ * pages of one origin refreshing at the same moment end with one valid session, no logout.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
+import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore } from "../../src/server/index.js";
+import { chromiumArgs } from "../../vitest.config.js";
+
+const PUBLISHABLE = generateAccessKey("publishable");
+let http: NodeServer;
+let browser: Browser;
+let context: BrowserContext;
+
+/** dist/tessera.global.js when `npm run build` made it from the current sources, else the same build in memory. */
+async function iife(): Promise<string> {
+  const dist = join(process.cwd(), "dist/tessera.global.js");
+  const newest = (dir: string): number =>
+    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(process.cwd(), "src"))) return readFileSync(dist, "utf8");
+  const result = await build({ entryPoints: ["src/browser.ts"], bundle: true, format: "iife", globalName: "Tessera", platform: "browser", target: "es2022", minify: true, write: false });
+  return result.outputFiles[0]!.text;
+}
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>tessera test page</title>
+<script src="/tessera.global.js"></script>
+<script>
+  window.events = [];
+  window.makeClient = (options = {}) => {
+    if (window.client) window.client.close();
+    const client = Tessera.createClient({ baseUrl: location.origin, accessKey: ${JSON.stringify(PUBLISHABLE)}, product: "shop", env: "prd", ...options });
+    client.sessions.onChange((e) => window.events.push(e.type + (e.reason ? ":" + e.reason : "") + ":" + e.source));
+    return (window.client = client);
+  };
+</script>`;
+
+beforeAll(async () => {
+  const server = createSessionServer({
+    issuer: "http://127.0.0.1",
+    keys: [await generateSigningKey()],
+    secret: generateSecret(),
+    store: memoryStore(),
+    products: [{ tag: "shop", envs: ["prd"], sessions: [{ tag: "guest", schema: { guestId: "string" }, selector: "$Session{guestId}", expiry: 15, period: "mins", public: true }] }],
+    accessKeys: { secret: [generateAccessKey("secret")], publishable: [PUBLISHABLE] },
+  });
+  const script = await iife();
+  http = await serveNode(async (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/") return new Response(PAGE, { headers: { "content-type": "text/html" } });
+    if (pathname === "/tessera.global.js") return new Response(script, { headers: { "content-type": "text/javascript" } });
+    if (pathname === "/favicon.ico") return new Response(null, { status: 404 });
+    return server.fetch(request);
+  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
+  context = await browser.newContext();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await http?.close();
+});
+
+async function openPage(): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(http.url);
+  await page.waitForFunction(() => typeof (window as any).Tessera?.createClient === "function");
+  expect(errors).toEqual([]);
+  return page;
+}
+
+type Info = { token: string; refreshToken: string; sessionId: string } | null;
+
+describe("pages in Chromium against the real endpoint", () => {
+  let first: Page;
+  let started: Info;
+
+  it("a session started in a page survives a reload (encrypted IndexedDB, no plaintext at rest)", async () => {
+    first = await openPage();
+    started = await first.evaluate(async () => {
+      const client = (window as any).makeClient();
+      return client.sessions.start({ tag: "guest", data: { guestId: "g-" + crypto.randomUUID() } });
+    });
+    expect(started!.token.startsWith("guest:eyJ")).toBe(true);
+    const raw = await first.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const req = indexedDB.open("tessera");
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const get = req.result.transaction("kv", "readonly").objectStore("kv").get("tessera:shop:prd:guest");
+            get.onsuccess = () => resolve(get.result);
+            get.onerror = () => reject(get.error);
+          };
+        }),
+    );
+    expect(raw).toMatch(/^v1\./);
+    expect(raw).not.toContain(started!.token.split(":")[1]!.slice(0, 24));
+
+    await first.reload();
+    await first.waitForFunction(() => typeof (window as any).Tessera?.createClient === "function");
+    const after: Info = await first.evaluate(() => (window as any).makeClient().sessions.get({ tag: "guest" }));
+    expect(after).toMatchObject({ token: started!.token, sessionId: started!.sessionId });
+  });
+
+  it("two pages of one origin refreshing at the same moment end with one valid session and no logout", async () => {
+    const second = await openPage();
+    await first.evaluate(() => (window as any).makeClient());
+    await second.evaluate(() => (window as any).makeClient());
+    // Both pages rotate the same refresh token at the same moment.
+    const refresh = () => (window as any).client.sessions.refresh({ tag: "guest" });
+    const [a, b] = (await Promise.all([first.evaluate(refresh), second.evaluate(refresh)])) as [Info, Info];
+    expect(a).not.toBeNull();
+    expect(b).not.toBeNull();
+    expect(a!.sessionId).toBe(started!.sessionId);
+    expect(b!.sessionId).toBe(started!.sessionId);
+    expect(a!.refreshToken).not.toBe(started!.refreshToken);
+    // Settled state: both pages hold the same pair, and it verifies.
+    await new Promise((r) => setTimeout(r, 200));
+    const peek = () => (window as any).client.sessions.verify({ tag: "guest" });
+    const [va, vb] = await Promise.all([first.evaluate(peek), second.evaluate(peek)]);
+    expect(va).toMatchObject({ valid: true, sessionId: started!.sessionId });
+    expect(vb).toMatchObject({ valid: true, sessionId: started!.sessionId });
+    const events = [...(await first.evaluate(() => (window as any).events)), ...(await second.evaluate(() => (window as any).events))];
+    expect(events.filter((e: string) => e.startsWith("ended"))).toEqual([]);
+    // And the chain keeps rotating afterwards from either page.
+    const again = (await second.evaluate(() => (window as any).client.sessions.refresh({ tag: "guest" }))) as Info;
+    expect(again!.sessionId).toBe(started!.sessionId);
+  });
+
+  it("the key in IndexedDB is a non-extractable CryptoKey", async () => {
+    const result = await first.evaluate(
+      () =>
+        new Promise<{ isKey: boolean; extractable: boolean; exported: string }>((resolve, reject) => {
+          const req = indexedDB.open("tessera-keys");
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const get = req.result.transaction("keys", "readonly").objectStore("keys").get("aes-gcm-256/v1");
+            get.onsuccess = async () => {
+              const key = get.result as CryptoKey;
+              const exported = await crypto.subtle.exportKey("raw", key).then(() => "exported", (e) => e.name);
+              resolve({ isKey: key instanceof CryptoKey, extractable: key.extractable, exported });
+            };
+            get.onerror = () => reject(get.error);
+          };
+        }),
+    );
+    expect(result).toEqual({ isKey: true, extractable: false, exported: "InvalidAccessError" });
+  });
+});
