@@ -1,3 +1,4 @@
+import { decodeProtectedHeader } from "jose";
 import type { VerifyFailureReason } from "../shared/protocol.js";
 import type { SessionClaims } from "../verify/claims.js";
 import { checkSessionToken } from "../verify/check-token.js";
@@ -20,6 +21,10 @@ export async function checkSession(
   const result = await checkSessionToken(token, server.keyring.getKey, { issuer: server.issuer, now: server.now(), ...expected });
   if (!result.valid) return result;
   const { claims } = result;
+  // The data JWE names its session in its protected header (data-cipher.ts). Checked here, not
+  // only when verify decrypts it, so track and revoke refuse a token carrying another
+  // session's data too (issue 6; only a holder of the signing key could make one).
+  if (dataSessionOf(claims.dat) !== claims.sid) return { valid: false, reason: "malformed", claims };
   const session = await server.store.getSession(claims.sid);
   if (!session) return { valid: false, reason: "not_found", claims };
   if (session.product !== claims.product || session.env !== claims.env || session.tag !== claims.tag || session.identifier !== claims.sub) {
@@ -27,4 +32,12 @@ export async function checkSession(
   }
   if (session.revokedAt !== null) return { valid: false, reason: "revoked", claims };
   return { valid: true, claims, session };
+}
+
+function dataSessionOf(jwe: string): unknown {
+  try {
+    return decodeProtectedHeader(jwe).sid;
+  } catch {
+    return undefined;
+  }
 }

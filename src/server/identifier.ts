@@ -1,5 +1,6 @@
 import { SessionError } from "../shared/errors.js";
 import { readPath } from "../shared/placeholder.js";
+import { isWellFormed } from "./http/fields.js";
 import type { SessionConfig } from "./config/types.js";
 
 /** The session's identifier: the primitive at the config's selector, as a string. */
@@ -15,5 +16,7 @@ export function identifierOf(config: SessionConfig, data: Record<string, unknown
   if (identifier.length === 0 || identifier.length > 256) {
     throw new SessionError("INVALID_ARGUMENT", `${field} must be 1-256 characters long`, { field });
   }
+  // It is stored in a UTF-8 column and must come back equal to the token's `sub` (fields.ts).
+  if (!isWellFormed(identifier)) throw new SessionError("INVALID_ARGUMENT", `${field} must be well-formed Unicode`, { field });
   return identifier;
 }

@@ -8,18 +8,24 @@ import { formatSessionPath, parseSessionPath, PLACEHOLDER_GLOBAL, readPath, spli
  * INVALID_ARGUMENT naming the placeholder and where it was found.
  */
 export function resolveSessionInput<T>(input: T, sessionData: Record<string, unknown>): T {
-  return walk(input, sessionData, "input") as T;
+  return walk(input, sessionData, "input", 0) as T;
 }
 
-function walk(value: unknown, data: Record<string, unknown>, at: string): unknown {
+/** Deeper input (or a cycle) is refused rather than overflowing the stack (issue 6). */
+const MAX_DEPTH = 64;
+
+function walk(value: unknown, data: Record<string, unknown>, at: string, depth: number): unknown {
   if (typeof value === "string") return resolveString(value, data, at);
-  if (Array.isArray(value)) return value.map((item, i) => walk(item, data, `${at}[${i}]`));
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) out[key] = walk(child, data, `${at}.${key}`);
-    return out;
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_DEPTH) throw new SessionError("INVALID_ARGUMENT", `${at} nests deeper than ${MAX_DEPTH} levels (or is circular)`, { field: at });
+  if (Array.isArray(value)) return value.map((item, i) => walk(item, data, `${at}[${i}]`, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    // defineProperty, not `out[key] =`: an own "__proto__" key (JSON.parse makes those) must stay
+    // data, not become the result's prototype (issue 6, prototype injection).
+    Object.defineProperty(out, key, { value: walk(child, data, `${at}.${key}`, depth + 1), enumerable: true, writable: true, configurable: true });
   }
-  return value;
+  return out;
 }
 
 function resolveString(text: string, data: Record<string, unknown>, at: string): unknown {

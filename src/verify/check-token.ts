@@ -1,5 +1,6 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import type { VerifyFailureReason } from "../shared/protocol.js";
+import { decodeBase64url, encodeBase64url } from "../shared/base64url.js";
 import { parseTaggedToken } from "../shared/token-string.js";
 import { isSessionClaims, SESSION_TOKEN_ALGS, SESSION_TOKEN_TYP, type SessionClaims } from "./claims.js";
 
@@ -20,6 +21,16 @@ export type CheckResult =
 /** Header parameters that would let a token choose its own key (RFC 8725 §3.10): refused. */
 const KEY_CARRYING_HEADERS = ["jku", "x5u", "jwk", "x5c", "crit"];
 
+/** Three unpadded base64url segments (RFC 7515 §7.1), nothing else: no padding, whitespace or `+/` (an empty signature is left to the alg check). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * How far in the future `iat` may be: clocks of servers and edges drift (RFC 7519 §4.1.4
+ * allows "a few minutes" of leeway). Beyond that the token was not issued by a sane clock
+ * (issue 6: "issued in the future" is refused).
+ */
+export const MAX_FUTURE_IAT_SECONDS = 300;
+
 /**
  * Checks a `"<tag>:<JWS>"` session token: shape, header, signature with an explicit
  * algorithm allow-list, kid known to `getKey`, expiry, issuer, then product/env/tag.
@@ -28,7 +39,7 @@ const KEY_CARRYING_HEADERS = ["jku", "x5u", "jwk", "x5c", "crit"];
  */
 export async function checkSessionToken(token: unknown, getKey: JWTVerifyGetKey, expected: ExpectedScope): Promise<CheckResult> {
   const parsed = parseTaggedToken(token);
-  if (!parsed) return { valid: false, reason: "malformed" };
+  if (!parsed || !COMPACT_JWS.test(parsed.value) || !canonicalSignature(parsed.value)) return { valid: false, reason: "malformed" };
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(parsed.value) as Record<string, unknown>;
@@ -51,6 +62,7 @@ export async function checkSessionToken(token: unknown, getKey: JWTVerifyGetKey,
   }
   if (!isSessionClaims(payload)) return { valid: false, reason: "malformed" };
   const claims = payload;
+  if (claims.iat > Math.floor((expected.now ?? Date.now()) / 1000) + MAX_FUTURE_IAT_SECONDS) return { valid: false, reason: "malformed" };
   const inScope =
     claims.iss === expected.issuer &&
     claims.tag === parsed.tag &&
@@ -58,6 +70,18 @@ export async function checkSessionToken(token: unknown, getKey: JWTVerifyGetKey,
     (expected.product === undefined || claims.product === expected.product) &&
     (expected.env === undefined || claims.env === expected.env);
   return inScope ? { valid: true, claims } : { valid: false, reason: "scope", claims };
+}
+
+/**
+ * base64 decoders (atob, and jose's through it) accept padding and ignore unused trailing bits,
+ * so one signature has several spellings. Only the canonical one is accepted, so a token string
+ * cannot be varied without the key (issue 6, "re-encoded"). ECDSA's own (r, n-s) twin remains:
+ * token strings are not identities; revocation keys on `sid` (SECURITY.md).
+ */
+function canonicalSignature(compact: string): boolean {
+  const signature = compact.slice(compact.lastIndexOf(".") + 1);
+  const bytes = decodeBase64url(signature);
+  return bytes !== null && encodeBase64url(bytes) === signature;
 }
 
 function failure(error: unknown): CheckResult {

@@ -6,7 +6,18 @@ export function requireString(source: Record<string, unknown>, field: string, ma
   if (value === undefined || value === null || value === "") throw invalid(field, "is required");
   if (typeof value !== "string") throw invalid(field, "must be a string");
   if (value.length > max) throw invalid(field, `must be at most ${max} characters`);
+  if (!isWellFormed(value)) throw invalid(field, "must be well-formed Unicode (no lone surrogates)");
   return value;
+}
+
+/**
+ * JSON escapes (`"\ud800"`) can carry lone surrogates past the UTF-8 check of the body; a
+ * UTF-8 store (SQLite, Postgres) would then keep U+FFFD instead, and the value would no longer
+ * match itself (issue 6: an identifier stored that way made its own session's token fail).
+ * With the `u` flag a surrogate class only matches unpaired surrogates.
+ */
+export function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDFFF]/u.test(text);
 }
 
 export function optionalString(source: Record<string, unknown>, field: string, max = 256): string | undefined {
