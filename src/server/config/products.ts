@@ -63,6 +63,8 @@ function checkSession(product: string, envs: ReadonlySet<string>, input: Session
   }
   const expiry = checkLifetime(input.expiry, input.period, "expiry", "period", problem);
   const refresh = input.refresh === undefined ? DEFAULT_REFRESH : checkLifetime(input.refresh?.expiry, input.refresh?.period, "refresh.expiry", "refresh.period", problem);
+  const maxLifetime =
+    input.maxLifetime === undefined ? null : checkLifetime(input.maxLifetime?.expiry, input.maxLifetime?.period, "maxLifetime.expiry", "maxLifetime.period", problem);
   if (input.public !== undefined && typeof input.public !== "boolean") throw problem("public", "must be a boolean");
   for (const field of ["name", "description"] as const) {
     if (input[field] !== undefined && typeof input[field] !== "string") throw problem(field, "must be a string");
@@ -77,6 +79,7 @@ function checkSession(product: string, envs: ReadonlySet<string>, input: Session
     selector,
     expiry,
     refresh,
+    maxLifetime,
     public: input.public === true,
   };
 }

@@ -23,6 +23,11 @@ export interface SessionConfigInput {
   period: Period;
   /** Lifetime of a refresh token, renewed on every rotation. Default 30 days. */
   refresh?: { expiry: number; period: Period };
+  /**
+   * Absolute lifetime of a session from its start, however often it is refreshed
+   * (OWASP ASVS 5.0 7.3.2). No token outlives it. Default: none.
+   */
+  maxLifetime?: { expiry: number; period: Period };
   /** Guest sessions: publishable keys may start them. */
   public?: boolean;
 }
@@ -71,5 +76,6 @@ export interface SessionConfig {
   selector: string[];
   expiry: { amount: number; period: Period };
   refresh: { amount: number; period: Period };
+  maxLifetime: { amount: number; period: Period } | null;
   public: boolean;
 }

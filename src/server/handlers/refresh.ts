@@ -6,7 +6,7 @@ import { requireCaller } from "../http/access.js";
 import { requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
-import { issuePair } from "../issue-pair.js";
+import { issuePair, sessionEnd } from "../issue-pair.js";
 import { resolveScope } from "../scope.js";
 import type { StoredSession } from "../stores/types.js";
 import { hashRefreshToken, openWithPrevious, parseRefreshToken, sealForPrevious } from "../tokens/refresh-token.js";
@@ -41,6 +41,10 @@ export const refreshSession: Handler = async (server, { request, caller }) => {
       throw new SessionError("SESSION_REVOKED", "the session has been revoked");
     }
     if (found.generation === session.generation) {
+      if (sessionEnd(config, session.createdAt) <= startAt) {
+        await log("fail", "the session reached its maximum lifetime");
+        throw new SessionError("SESSION_EXPIRED", "the session reached its maximum lifetime; start a new session");
+      }
       if (session.refreshExpiresAt <= startAt) {
         await log("fail", "refresh token expired");
         throw new SessionError("REFRESH_EXPIRED", "the refresh token has expired; start a new session");
@@ -74,6 +78,7 @@ async function rotate(server: ServerContext, config: SessionConfig, session: Sto
     config,
     { sessionId: session.id, identifier: session.identifier, product: session.product, env: session.env, tag: session.tag, dataJwe: session.data },
     now,
+    session.createdAt,
   );
   const nextGeneration = session.generation + 1;
   const won = await server.store.rotateRefresh({
