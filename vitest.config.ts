@@ -40,7 +40,7 @@ const chromiumProject = {
       enabled: true,
       headless: true,
       screenshotFailures: false,
-      instances: [{ browser: "chromium" }],
+      instances: [{ browser: "chromium" as const }],
       provider: playwright({
         launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
       }),

@@ -1,8 +1,16 @@
-// Script-tag build (global `Tessera`): the client and the storage a browser uses.
-// Edge adapters (Cloudflare KV, Deno KV) stay in the ESM entry `tessera/storage`.
-export { createClient } from "./client/client.js";
-export { SessionError, isSessionError } from "./shared/errors.js";
-export { memoryStorage } from "./storage/memory.js";
-export { indexedDBStorage } from "./storage/indexeddb.js";
-export { encryptedStorage } from "./storage/encrypted.js";
-export { browserStorageKey } from "./storage/keys.js";
+// Script-tag build (dist/tessera.global.js): the client and the storage a browser uses, as the
+// global `Tessera`. Edge adapters (Cloudflare KV, Deno KV) stay in the ESM entry `tessera/storage`.
+import { createClient } from "./client/client.js";
+import { SessionError, isSessionError } from "./shared/errors.js";
+import { encryptedStorage } from "./storage/encrypted.js";
+import { indexedDBStorage } from "./storage/indexeddb.js";
+import { browserStorageKey } from "./storage/keys.js";
+import { memoryStorage } from "./storage/memory.js";
+
+export { createClient, SessionError, isSessionError, memoryStorage, indexedDBStorage, encryptedStorage, browserStorageKey };
+
+// Assigned here rather than through esbuild's `globalName`, whose export wrapper (__toCommonJS
+// and friends) costs about 180 B gzipped of the 10 KB budget.
+(globalThis as { Tessera?: object }).Tessera = {
+  createClient, SessionError, isSessionError, memoryStorage, indexedDBStorage, encryptedStorage, browserStorageKey,
+};

@@ -1,21 +1,19 @@
-import ky, { type Options } from "ky";
-import { SessionError } from "../shared/errors.js";
+import ky, { isHTTPError, isTimeoutError, type Options } from "ky";
+import { ERROR_STATUS, SessionError, isErrorCode, isSessionError, type SessionErrorCode } from "../shared/errors.js";
 import type { SessionTokens } from "../shared/protocol.js";
-import { toSessionError } from "./http-errors.js";
 import type { NormalizedOptions } from "./options.js";
+import { hasTokens } from "./stored.js";
+import type { EndReason } from "./types.js";
 
 /** `call("verify", body)` posts to `/v1/sessions/verify`; `call("", query, GET)` lists. */
 export type Call = <T>(path: string, body: object, extra?: Options) => Promise<T>;
-
-/** Only refresh and start may retry (see createApi); `start` adds its Idempotency-Key. */
-export type RetryOptions = (options: NormalizedOptions) => Options;
 
 /**
  * All HTTP goes through one ky instance: prefix URL, Bearer access key, timeout (default 10 s),
  * every failure a SessionError. Retries are off unless a call is safe to repeat: refresh (the
  * server's grace window answers a repeated token with the current pair) and start (its
- * Idempotency-Key rides on every retry); then 200 ms, 400 ms ... with jitter, as supabase
- * does, after network errors, timeouts, 408, 429 and 5xx.
+ * Idempotency-Key rides on every retry); then ky's back-off (300 ms, 600 ms ...) with full
+ * jitter, after network errors, timeouts and ky's retryable statuses (408, 413, 429, 5xx).
  */
 export function createApi(options: NormalizedOptions) {
   const { accessKey } = options;
@@ -23,34 +21,35 @@ export function createApi(options: NormalizedOptions) {
     prefixUrl: options.baseUrl,
     timeout: options.timeout,
     retry: 0,
-    headers: accessKey ? { authorization: `Bearer ${accessKey}` } : {},
-    // Resolved per request, so a polyfilled or test-stubbed global fetch is honoured.
-    fetch: (input, init) => (options.fetch ? options.fetch(new Request(input, init)) : fetch(input, init)),
+    // ky drops a header whose value is undefined.
+    headers: { authorization: accessKey && `Bearer ${accessKey}` },
+    // ky passes the Request itself; without one it binds the global fetch per request, so a
+    // polyfilled or test-stubbed fetch is honoured.
+    fetch: options.fetch as typeof fetch | undefined,
   });
+  /** Only refresh and start may retry; `start` adds its Idempotency-Key. */
   const retry: Options = {
     retry: {
       limit: options.retries,
       methods: ["post"],
-      statusCodes: [408, 429, 500, 502, 503, 504],
       retryOnTimeout: true,
-      delay: (attempt) => 100 * 2 ** attempt,
-      jitter: (delay) => delay * (0.75 + Math.random() / 2),
-      backoffLimit: 5_000,
+      jitter: true,
       // A Retry-After of an hour must not park a refresh for an hour: wait at most 3 s.
       maxRetryAfter: 3_000,
     },
   };
   const call: Call = async (path, body, extra) => {
+    // JSON round trip drops undefined fields from the query too.
+    const data = JSON.parse(JSON.stringify(body));
     try {
-      const get = extra?.method === "get";
-      // JSON round trip drops undefined fields from the query too.
-      const data = JSON.parse(JSON.stringify(body));
-      const url = `v1/sessions${path && "/"}${path}`;
-      return await http(url, { method: "post", ...(get ? { searchParams: data } : { json: data }), ...extra }).json();
+      return await http(`v1/sessions${path && "/"}${path}`, {
+        method: "post",
+        ...(extra?.method === "get" ? { searchParams: data } : { json: data }),
+        ...extra,
+      }).json();
     } catch (error) {
       // The key and any token sent are scrubbed from messages the server may echo.
-      const { token, refreshToken } = body as Record<string, unknown>;
-      throw await toSessionError(error, [accessKey, token, refreshToken]);
+      throw await toSessionError(error, [accessKey, data.token, data.refreshToken]);
     }
   };
   return { call, retry };
@@ -58,11 +57,52 @@ export function createApi(options: NormalizedOptions) {
 
 export type Api = ReturnType<typeof createApi>;
 
+/**
+ * Maps anything a request can throw to a SessionError (issue 2, Behaviour 5). ky's own errors
+ * are never kept as `cause`: they hold the Request, whose headers carry the access key.
+ * `secrets` (the key and tokens sent) are scrubbed from any message the server echoes.
+ */
+async function toSessionError(error: unknown, secrets: unknown[]): Promise<SessionError> {
+  if (isSessionError(error)) return error;
+  // fetch rejects with a TypeError for DNS, refused connections, CORS and offline.
+  if (!isHTTPError(error)) {
+    const timeout = isTimeoutError(error);
+    return new SessionError(timeout ? "TIMEOUT" : "NETWORK_ERROR", `sessions endpoint ${timeout ? "timed out" : "unreachable"}`, { status: 0 });
+  }
+  const { status } = error.response;
+  // An empty or non-JSON body (a proxy's 502 page) maps by status alone.
+  const body = (await error.response.json().catch(() => 0)) as { error?: Record<string, unknown> };
+  let { code, message, field } = (typeof body?.error === "object" && body.error) || {};
+  message = typeof message === "string" ? message : `sessions endpoint answered ${status}`;
+  for (const secret of secrets) {
+    if (typeof secret === "string" && secret.length > 7) message = (message as string).split(secret).join("[redacted]");
+  }
+  return new SessionError(isErrorCode(code) ? code : codeForStatus(status), message as string, {
+    status,
+    field: typeof field === "string" ? field : undefined,
+  });
+}
+
+/**
+ * A 4xx without a known code: the first code with that status in ERROR_STATUS, whose order puts
+ * the generic one first (400 INVALID_ARGUMENT, 401 UNAUTHORIZED, 403 FORBIDDEN, 404 NOT_FOUND;
+ * http.test.ts pins this). 408, 429 and 5xx: SERVER_ERROR.
+ */
+const codeForStatus = (status: number) =>
+  (status < 500 && (Object.keys(ERROR_STATUS) as SessionErrorCode[]).find((code) => ERROR_STATUS[code] === status)) || "SERVER_ERROR";
+
+/** The only answers that end a stored session (RFC 9700 §4.14 reuse, revocation, expiry). */
+const AUTHORITATIVE: Partial<Record<string, EndReason>> = {
+  REFRESH_REUSED: "reuse_detected",
+  REFRESH_EXPIRED: "expired",
+  REFRESH_INVALID: "invalid",
+  SESSION_REVOKED: "revoked",
+};
+
+export const endReasonFor = (error: unknown): EndReason | undefined => (isSessionError(error) ? AUTHORITATIVE[error.code] : undefined);
+
 /** Start and refresh answers become stored sessions: their shape is checked. */
 export function checkTokens(answer: unknown): SessionTokens {
-  const fields = ["token", "refreshToken", "expiresAt", "refreshExpiresAt", "sessionId"] as const;
-  if (!fields.every((f) => typeof (answer as Record<string, unknown>)?.[f] === "string")) {
-    throw new SessionError("SERVER_ERROR", "the sessions endpoint sent an answer of the wrong shape");
-  }
-  return answer as SessionTokens;
+  if (!hasTokens(answer)) throw new SessionError("SERVER_ERROR", "sessions endpoint sent a malformed answer");
+  return answer;
 }

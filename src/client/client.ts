@@ -2,9 +2,7 @@ import { createApi } from "./api.js";
 import { createEmitter } from "./events.js";
 import { createLifecycle } from "./lifecycle.js";
 import { normalizeOptions } from "./options.js";
-import { applyRemote } from "./remote.js";
 import { createSessions } from "./sessions.js";
-import { createTabSync } from "./tab-sync.js";
 import type { ClientOptions, Sessions } from "./types.js";
 
 export interface TesseraClient {
@@ -24,17 +22,10 @@ export function createClient(options: ClientOptions): TesseraClient {
   const api = createApi(normalized);
   const lifecycle = createLifecycle(normalized, api, events);
   const stopErrors = normalized.storage.onError?.((error) => events.emit({ type: "error", error, source: "local" }));
-  const sync = createTabSync(
-    normalized.broadcast,
-    (message) => void applyRemote(message, lifecycle).catch(() => 0),
-    lifecycle.recheckAll,
-  );
-  lifecycle.attach(sync);
   return {
     sessions: createSessions(normalized, api, lifecycle, events),
     close() {
       lifecycle.close();
-      sync.close();
       stopErrors?.();
     },
   };

@@ -1,14 +1,30 @@
 import { SessionError } from "../shared/errors.js";
 import type { SessionTokens } from "../shared/protocol.js";
-import { checkTokens, type Api } from "./api.js";
+import { checkTokens, endReasonFor, type Api } from "./api.js";
 import type { Emitter } from "./events.js";
-import { endReasonFor } from "./http-errors.js";
 import type { NormalizedOptions } from "./options.js";
-import { backoffDelay, refreshMargin } from "./policy.js";
 import { backgroundTimer } from "./runtime.js";
 import { localExpiry, parseStored, scopeOf, storageKey, toPublic, toStored, type Scope, type StoredSession } from "./stored.js";
-import type { SessionEvent, TabSync } from "./tab-sync.js";
+import { createTabSync, type SessionEvent, type TabMessage } from "./tab-sync.js";
 import type { EndReason, SessionChange } from "./types.js";
+
+/** What the lifecycle keeps per (product, env, tag). */
+interface Entry {
+  scope: Scope;
+  /** The refresh in flight (single-flight). */
+  flight?: Promise<StoredSession | null>;
+  /** Cancels the background refresh timer. */
+  stop?: () => void;
+  /** Retryable refresh failures in a row, and the back-off: no new attempt before `until`. */
+  failures: number;
+  until: number;
+  /**
+   * A session whose write failed (quota exceeded, KV down): the server has rotated past the
+   * stored pair, and presenting that older pair after the grace window would be reuse
+   * (RFC 9700 §4.14) and revoke the session.
+   */
+  unsaved?: StoredSession;
+}
 
 /**
  * The refresh lifecycle (issue 2, Behaviour 4) over the configured storage: single-flight per
@@ -19,77 +35,75 @@ import type { EndReason, SessionChange } from "./types.js";
  */
 export function createLifecycle(options: NormalizedOptions, { call, retry }: Api, events: Emitter) {
   const { now, storage } = options;
-  const flights = new Map<string, Promise<StoredSession | null>>();
-  const timers = new Map<string, () => void>();
-  const known = new Map<string, Scope>();
-  const failures = new Map<string, [count: number, until: number]>();
-  let sync: TabSync | undefined;
+  const entries = new Map<string, Entry>();
   let closed = false;
 
+  const entry = (scope: Scope): Entry => {
+    const key = storageKey(scope);
+    let found = entries.get(key);
+    if (!found) entries.set(key, (found = { scope: scopeOf(scope), failures: 0, until: 0 }));
+    return found;
+  };
   const fail = (scope: Scope, error: unknown) =>
     events.emit({ type: "error", error: error as SessionError, source: "local", ...scopeOf(scope) });
   const storageError = (scope: Scope, what: string, cause?: unknown) =>
     fail(scope, new SessionError("STORAGE_ERROR", `${what} "${storageKey(scope)}" failed`, { cause }));
+  /** A storage operation whose failure is an error event, never a throw. */
+  async function attempt<T>(scope: Scope, what: string, op: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await op();
+    } catch (cause) {
+      storageError(scope, what, cause);
+    }
+  }
 
   /**
-   * Sessions whose write failed (quota exceeded, KV down) are kept here: the server has rotated
-   * past the stored pair, and presenting that older pair after the grace window would be reuse
-   * (RFC 9700 §4.14) and revoke the session.
+   * The margin before expiry at which a token is refreshed: the configured one (at most half
+   * the lifetime, or fresh tokens would be refreshed in a loop), else 60 s or 10% of the
+   * lifetime, whichever is smaller. (firebase refreshes 5 min early, auth0 keeps > 60 s,
+   * supabase 90 s: DESIGN.md anchors.)
    */
-  const unsaved = new Map<string, StoredSession>();
+  const dueAt = (session: StoredSession) =>
+    localExpiry(session).token - Math.min(options.refreshMargin ?? 60_000, session.lifetime / (options.refreshMargin === undefined ? 10 : 2));
 
   async function read(scope: Scope): Promise<StoredSession | null> {
-    const key = storageKey(scope);
-    let text: string | null = null;
-    try {
-      text = await storage.get(key);
-    } catch (cause) {
-      storageError(scope, "reading", cause);
-    }
-    const stored = text === null ? undefined : parseStored(text, scope);
-    if (text !== null && !stored) storageError(scope, "parsing");
-    const mine = unsaved.get(key);
-    if (mine && (!stored || (stored.sessionId === mine.sessionId && Date.parse(stored.expiresAt) <= Date.parse(mine.expiresAt)))) {
-      return mine;
-    }
-    unsaved.delete(key); // storage holds something newer, or another session
+    const e = entry(scope);
+    const text = await attempt(scope, "reading", () => storage.get(storageKey(scope)));
+    const stored = text == null ? undefined : parseStored(text, scope);
+    if (text != null && !stored) storageError(scope, "parsing");
+    const mine = e.unsaved;
+    if (mine && (!stored || (stored.sessionId === mine.sessionId && !newer(stored, mine)))) return mine;
+    e.unsaved = undefined; // storage holds something newer, or another session
     return stored ?? null;
   }
 
   /** Writes without announcing; the record is useless once the refresh token expires (KV expires it). */
   async function persist(session: StoredSession): Promise<void> {
-    const key = storageKey(session);
+    const e = entry(session);
+    e.unsaved = session;
     const ttlSeconds = Math.ceil((localExpiry(session).refresh - now()) / 1000);
-    try {
-      await storage.set(key, JSON.stringify(session), { ttlSeconds });
-      unsaved.delete(key);
-    } catch (cause) {
-      unsaved.set(key, session);
-      storageError(session, "writing", cause);
-    }
+    await attempt(session, "writing", async () => {
+      await storage.set(storageKey(session), JSON.stringify(session), { ttlSeconds });
+      e.unsaved = undefined;
+    });
   }
 
   async function erase(scope: Scope): Promise<void> {
-    unsaved.delete(storageKey(scope));
-    try {
-      await storage.delete(storageKey(scope));
-    } catch (cause) {
-      storageError(scope, "deleting", cause);
-    }
+    entry(scope).unsaved = undefined;
+    await attempt(scope, "deleting", () => storage.delete(storageKey(scope)));
   }
 
   /** Tells the app (onChange) and, for a local change, the other tabs. */
   function announce(scope: Scope, change: SessionEvent, remote?: boolean): void {
     const { sessionId: _id, session, ...rest } = change as Partial<Extract<SessionEvent, { type: "ended" }>> & { session?: StoredSession };
     events.emit({ ...rest, ...scopeOf(scope), ...(session && { session: toPublic(session) }), source: remote ? "remote" : "local" } as SessionChange);
-    if (!remote) sync?.post({ key: storageKey(scope), ...change });
+    if (!remote) sync.post({ key: storageKey(scope), ...change });
   }
 
   /** The stored session, refreshed first when inside the margin (or always, when forced). */
   async function current(scope: Scope, force?: boolean): Promise<StoredSession | null> {
-    const key = storageKey(scope);
-    known.set(key, scopeOf(scope));
-    await flights.get(key)?.catch(() => 0);
+    const e = entry(scope);
+    await e.flight?.catch(() => 0);
     const stored = await read(scope);
     const notFound = () => new SessionError("SESSION_NOT_FOUND", `no session for tag "${scope.tag}"`);
     if (!stored) {
@@ -102,15 +116,13 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
       // Cannot be refreshed any more; the token itself may still be good for a while.
       if (t < expiry.token && !force) return schedule(stored);
       await end(stored, "expired");
-      if (force) throw new SessionError("REFRESH_EXPIRED", "the refresh token has expired");
+      if (force) throw new SessionError("REFRESH_EXPIRED", "refresh token expired");
       return null;
     }
-    const due = expiry.token - refreshMargin(stored, options.refreshMargin);
-    if (!force && (t < due || (t < expiry.token && t < (failures.get(key)?.[1] ?? 0)))) return schedule(stored);
-    let flight = flights.get(key);
-    if (!flight) flights.set(key, (flight = rotate(stored).finally(() => flights.delete(key))));
+    if (!force && (t < dueAt(stored) || (t < expiry.token && t < e.until))) return schedule(stored);
+    e.flight ??= rotate(stored).finally(() => (e.flight = undefined));
     try {
-      const next = await flight;
+      const next = await e.flight;
       if (!next && force) throw notFound();
       return next;
     } catch (error) {
@@ -122,24 +134,25 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
   }
 
   async function rotate(planned: StoredSession): Promise<StoredSession | null> {
-    const key = storageKey(planned);
     // Another tab or an earlier flight may have rotated it since `planned` was read.
-    const basis = await read(planned);
     const changed = (latest: StoredSession | null) => latest?.refreshToken !== planned.refreshToken;
-    if (changed(basis)) return basis;
+    let latest = await read(planned);
+    if (changed(latest)) return latest;
     let tokens: SessionTokens;
     try {
       tokens = checkTokens(await call("refresh", { ...scopeOf(planned), refreshToken: planned.refreshToken }, retry));
     } catch (error) {
       const reason = endReasonFor(error);
       if (!reason) {
-        const count = (failures.get(key)?.[0] ?? 0) + 1;
-        failures.set(key, [count, now() + backoffDelay(count)]);
+        // Back-off after a retryable failure: 1 s, 2 s, 4 s ... up to 60 s (supabase caches a
+        // failed refresh for 60 s); meanwhile the still-valid token is served without a new try.
+        const e = entry(planned);
+        e.until = now() + Math.min(60_000, 500 * 2 ** ++e.failures) * (0.8 + Math.random() * 0.4);
         schedule(planned);
         throw error;
       }
       // A newer session that arrived meanwhile (another tab) is not the one the server refused.
-      const latest = await read(planned);
+      latest = await read(planned);
       if (changed(latest)) return latest;
       await end(planned, reason);
       throw error;
@@ -147,7 +160,7 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
     // Commit guard (supabase auth-js): if storage changed while the request was in flight,
     // another tab rotated it or end() cleared it; the stored state wins, this result is dropped,
     // and a pair rotated for an ended session is revoked, since nobody will keep it.
-    const latest = await read(planned);
+    latest = await read(planned);
     if (!latest) void call("revoke", { ...scopeOf(planned), refreshToken: tokens.refreshToken }).catch(() => 0);
     return changed(latest) ? latest : commit(toStored(planned, tokens, now()), "refreshed");
   }
@@ -167,37 +180,55 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
 
   /** One background timer per session, never holding the process (unref'd); on in a page by default. */
   function schedule(session: StoredSession): StoredSession {
-    const key = storageKey(session);
-    timers.get(key)?.();
+    const e = entry(session);
+    e.stop?.();
     if (options.autoRefresh && !closed) {
-      const expiry = localExpiry(session);
-      const at = now() < expiry.refresh
-        ? Math.max(expiry.token - refreshMargin(session, options.refreshMargin), failures.get(key)?.[1] ?? 0)
-        : expiry.token;
-      timers.set(key, backgroundTimer(() => void check(session), at - now()));
+      const at = now() < localExpiry(session).refresh ? Math.max(dueAt(session), e.until) : localExpiry(session).token;
+      e.stop = backgroundTimer(() => void check(session), at - now());
     }
     return session;
   }
 
   /** A new state for this session (local or from another tab): reset back-off and its timer. */
   function adopt(scope: Scope, session?: StoredSession): void {
-    const key = storageKey(scope);
-    known.set(key, scopeOf(scope));
-    failures.delete(key);
-    timers.get(key)?.();
+    const e = entry(scope);
+    e.failures = e.until = 0;
+    e.stop?.();
     if (session) schedule(session);
   }
 
   /** Background check: failures become error events, never unhandled rejections. */
   const check = (scope: Scope) => !closed && current(scope).catch((error) => fail(scope, error));
 
+  /**
+   * Another tab's change. With shared storage (IndexedDB) the sender already wrote it and this
+   * only announces it; with per-tab storage (memory) the record is copied over unless this tab
+   * holds a newer one. An end only applies to the session it names.
+   */
+  async function applyRemote(message: TabMessage): Promise<void> {
+    // `tessera:<product>:<env>:<tag>`; names cannot contain ":" (validate.ts).
+    const [prefix, product, env, tag, extra] = message.key.split(":");
+    if (prefix !== "tessera" || !tag || extra !== undefined) return;
+    const scope: Scope = { product: product!, env: env!, tag };
+    const stored = await read(scope);
+    if (message.type === "ended") {
+      if (stored && stored.sessionId !== message.sessionId) return;
+      if (stored) await erase(scope);
+      adopt(scope);
+    } else {
+      const incoming = parseStored(JSON.stringify(message.session), scope);
+      if (!incoming || (stored && newer(stored, incoming))) return;
+      if (stored?.refreshToken !== incoming.refreshToken) await persist(incoming);
+      adopt(scope, incoming);
+    }
+    announce(scope, message, true);
+  }
+
+  const sync = createTabSync(options.broadcast, (message) => void applyRemote(message).catch(() => 0), () => entries.forEach((e) => check(e.scope)));
+
   return {
     current,
     read,
-    persist,
-    erase,
-    announce,
-    adopt,
     end,
     started: (scope: Scope, tokens: SessionTokens) => commit(toStored(scope, tokens, now()), "started"),
     /** Stores the answer of an explicit refresh if it rotated the stored session. */
@@ -205,16 +236,16 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
       if ((await read(scope))?.refreshToken === sentRefreshToken) await commit(toStored(scope, tokens, now()), "refreshed");
     },
     /** Waits for a refresh in flight, so end() revokes the newest refresh token. */
-    settle: (scope: Scope) => flights.get(storageKey(scope))?.catch(() => 0),
-    recheckAll: () => known.forEach(check),
-    attach(tabSync: TabSync) {
-      sync = tabSync;
-    },
+    settle: (scope: Scope) => entry(scope).flight?.catch(() => 0),
     close(): void {
       closed = true;
-      timers.forEach((stop) => stop());
+      entries.forEach((e) => e.stop?.());
+      sync.close();
     },
   };
 }
+
+/** `a` expires later than `b`: the newer rotation of one session. */
+const newer = (a: StoredSession, b: StoredSession) => Date.parse(a.expiresAt) > Date.parse(b.expiresAt);
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

@@ -4,7 +4,7 @@ import { memoryStorage } from "../storage/memory.js";
 import type { SessionStorage } from "../storage/types.js";
 import { hasBroadcastChannel, hasDocument, hasIndexedDB } from "./runtime.js";
 import type { ClientOptions } from "./types.js";
-import { invalid, requireName, requireObject, requireString } from "./validate.js";
+import { check, invalid, requireObject } from "./validate.js";
 
 export interface NormalizedOptions {
   baseUrl: string;
@@ -36,36 +36,35 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
   const o = requireObject(options, "options");
   for (const key in o) {
     const type = TYPES[key];
-    if (type === undefined) throw invalid(key, "is not a client option");
+    if (type === undefined) throw invalid(key, "is not an option");
     if (type && o[key] !== undefined && typeof o[key] !== type) throw invalid(key, `must be a ${type}`);
   }
-  const { storage, timeout = 10_000, refreshMargin, retries = 2, broadcast } = o as Partial<NormalizedOptions> & { broadcast?: unknown };
-  const number = (key: string, value: number | undefined, ok: boolean) => {
-    // Timers take at most 2^31 - 1 ms.
+  const { storage, timeout = 10_000, refreshMargin, retries = 2, broadcast, autoRefresh, now } = o as Partial<NormalizedOptions>;
+  // Timers take at most 2^31 - 1 ms.
+  const range = <T extends number | undefined>(key: string, value: T, ok: boolean): T => {
     if (value !== undefined && !(ok && value >= 0 && value < 2 ** 31)) throw invalid(key, "is out of range");
     return value;
   };
   if (storage && !["get", "set", "delete"].every((m) => typeof storage[m as keyof SessionStorage] === "function")) {
-    throw invalid("storage", "must implement get, set and delete");
+    throw invalid("storage", "needs get, set and delete");
   }
-  const accessKey = o.accessKey === undefined ? undefined : requireString(o.accessKey, "accessKey");
-  if (/\s/.test(accessKey ?? "")) throw invalid("accessKey", "must not contain whitespace");
+  const accessKey = check(o.accessKey, "accessKey", "?");
+  if (/\s/.test(accessKey)) throw invalid("accessKey", "has whitespace");
   const inPage = hasDocument();
   return {
     baseUrl: baseUrl(o.baseUrl),
     accessKey,
-    product: o.product === undefined ? undefined : requireName(o.product, "product"),
-    env: o.env === undefined ? undefined : requireName(o.env, "env"),
+    product: check(o.product, "product", "?"),
+    env: check(o.env, "env", "?"),
     // Browser default: encrypted IndexedDB with the non-extractable key; elsewhere memory.
     storage: storage ?? (hasIndexedDB() ? encryptedStorage(indexedDBStorage()) : memoryStorage()),
     fetch: o.fetch as NormalizedOptions["fetch"],
-    timeout: number("timeout", timeout, timeout > 0)!,
-    refreshMargin: number("refreshMargin", refreshMargin, true),
-    retries: number("retries", retries, Number.isInteger(retries) && retries <= 10)!,
-    autoRefresh: (o.autoRefresh as boolean | undefined) ?? inPage,
-    broadcast:
-      (broadcast ?? (inPage && hasBroadcastChannel())) === true ? "tessera" : broadcast ? requireString(broadcast, "broadcast") : undefined,
-    now: (o.now as () => number) ?? Date.now,
+    timeout: range("timeout", timeout, timeout > 0),
+    refreshMargin: range("refreshMargin", refreshMargin, true),
+    retries: range("retries", retries, Number.isInteger(retries) && retries <= 10),
+    autoRefresh: autoRefresh ?? inPage,
+    broadcast: (broadcast ?? (inPage && hasBroadcastChannel())) === true ? "tessera" : broadcast ? check(broadcast, "broadcast") : undefined,
+    now: now ?? Date.now,
   };
 }
 
@@ -78,7 +77,7 @@ function baseUrl(value: unknown): string {
   }
   // No query, fragment or credentials: paths are appended, and credentials would end up in logs.
   if (!/^https?:$/.test(url?.protocol ?? "") || url!.search || url!.hash || url!.username || url!.password) {
-    throw invalid("baseUrl", "must be an absolute http(s) URL without query, fragment or credentials");
+    throw invalid("baseUrl", "must be an http(s) URL, no query, hash or credentials");
   }
   return url!.href.replace(/\/*$/, "/");
 }

@@ -16,9 +16,8 @@ export const hasBroadcastChannel = (): boolean => typeof BroadcastChannel === "f
  * BroadcastChannel have `unref()`, Deno timers `Deno.unrefTimer(id)`.
  */
 export function unref(handle: unknown): void {
-  const deno = (globalThis as { Deno?: { unrefTimer?(id: unknown): void } }).Deno;
-  if (typeof (handle as { unref?: unknown })?.unref === "function") (handle as { unref(): void }).unref();
-  else if (typeof handle === "number") deno?.unrefTimer?.(handle);
+  if (typeof handle === "number") (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(handle);
+  else (handle as { unref?(): void })?.unref?.();
 }
 
 /** setTimeout that never holds the process, clamped to the largest delay timers accept. */

@@ -1,38 +1,39 @@
 import { isSessionError } from "../shared/errors.js";
 import type { RevokeResult, VerifyResult } from "../shared/protocol.js";
 import { checkTokens, type Api } from "./api.js";
-import { sessionFetch, sessionHook } from "./attach.js";
 import type { Emitter } from "./events.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { NormalizedOptions } from "./options.js";
-import { toPublic, type Scope } from "./stored.js";
+import { TOKEN_FIELDS, toPublic, type Scope } from "./stored.js";
 import type { Sessions } from "./types.js";
-import { checkData, invalid, optionalPositiveInteger, optionalString, requireName, requireObject, requireString } from "./validate.js";
+import { check, checkData, invalid, requireObject } from "./validate.js";
 
 /**
  * `tessera.sessions`: every method checks its arguments before any request (issue 2,
  * Behaviour 1) and takes product/env from the client's defaults unless the call names them.
  */
 export function createSessions(options: NormalizedOptions, { call, retry }: Api, lifecycle: Lifecycle, events: Emitter): Sessions {
+  const defaults: Record<string, unknown> = { product: options.product, env: options.env };
   /** The scope plus the other fields: `name` a required string, `name?` optional, `name#` a positive integer. */
   const argsOf = (args: unknown, ...fields: string[]) => {
     const input = requireObject(args, "arguments");
-    const out: Scope & Record<string, unknown> = {
-      product: requireName(input.product ?? options.product, "product"),
-      env: requireName(input.env ?? options.env, "env"),
-      tag: requireName(input.tag, "tag"),
-    };
-    for (const spec of fields) {
-      const [, name, kind] = /^(\w+)(\W?)$/.exec(spec)!;
-      const value = input[name!];
-      out[name!] =
-        kind === "#" ? optionalPositiveInteger(value, name!) : kind === "?" ? optionalString(value, name!) : requireString(value, name!);
+    const out = {} as Scope & Record<string, unknown>;
+    for (const spec of ["product", "env", "tag", ...fields]) {
+      const name = spec.replace(/\W$/, "");
+      out[name] = check(input[name] ?? defaults[name], name, spec.slice(name.length));
     }
     return out;
   };
   const get = async (scope: Scope, force?: boolean) => {
     const session = await lifecycle.current(scope, force);
     return session && toPublic(session);
+  };
+  /** `Authorization: Session <tag>:<jwt>`: the scheme the endpoint's /track and apps' backends read. */
+  const attach = async (scope: Scope, request: Request) => {
+    const session = await get(scope);
+    // Without a session the request goes out unchanged: the app's backend answers 401 as for any anonymous call.
+    if (session) request.headers.set("authorization", `Session ${session.token}`);
+    return request;
   };
 
   return {
@@ -47,20 +48,19 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
 
     async adopt(args) {
       // A session your backend started (secret key) and handed to this client: checked like an answer.
-      const body = argsOf(args, "token", "refreshToken", "expiresAt", "refreshExpiresAt", "sessionId");
+      const body = argsOf(args, ...TOKEN_FIELDS);
       if (!(Date.parse(body.expiresAt as string) > 0 && Date.parse(body.refreshExpiresAt as string) > 0)) {
-        throw invalid("expiresAt", "and refreshExpiresAt must be ISO 8601 timestamps");
+        throw invalid("expiresAt", "is not an ISO 8601 time");
       }
       return toPublic(await lifecycle.started(body, body as never));
     },
 
     async refresh(args) {
       const body = argsOf(args, "refreshToken?");
-      const { refreshToken } = body;
+      const { product, env, tag, refreshToken } = body;
       if (!refreshToken) return (await get(body, true))!;
       const tokens = checkTokens(await call("refresh", body, retry));
       await lifecycle.refreshed(body, refreshToken as string, tokens);
-      const { product, env, tag } = body;
       return { product, env, tag, ...tokens };
     },
 
@@ -72,11 +72,10 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
     },
 
     async revoke(args) {
-      const input = requireObject(args, "arguments");
-      const targets = ["sessionId", "identifier", "refreshToken"].filter((f) => input[f] !== undefined);
+      const body = argsOf(args, "sessionId?", "identifier?", "refreshToken?");
+      const targets = ["sessionId", "identifier", "refreshToken"].filter((f) => body[f] !== undefined);
       if (targets.length !== 1) throw invalid("sessionId", "or identifier or refreshToken: give exactly one");
       const field = targets[0] as "sessionId";
-      const body = argsOf(args, field);
       const result = await call<RevokeResult>("revoke", body);
       // Revoking the stored session ends it here too.
       const stored = await lifecycle.read(body);
@@ -109,14 +108,17 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
       return events.on(listener);
     },
 
+    /** A ky `beforeRequest` hook for the app's own API calls; the session is refreshed first when due. */
     kyHook(args) {
       const scope = argsOf(args);
-      return sessionHook(() => get(scope));
+      return async (request) => void (await attach(scope, request));
     },
 
+    /** The same for plain fetch: `const api = tessera.sessions.fetch({ tag }); await api("/me")`. */
     fetch(args, fetchImpl) {
       const scope = argsOf(args);
-      return sessionFetch(() => get(scope), fetchImpl);
+      // The global fetch is resolved per call, so SSR code can build the wrapper before a fetch exists.
+      return async (input, init) => (fetchImpl ?? fetch)(await attach(scope, new Request(input, init)));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { decodeBase64url } from "../shared/base64url.js";
 import type { SessionTokens } from "../shared/protocol.js";
 import type { Session } from "./types.js";
 
@@ -19,18 +20,23 @@ export interface Scope {
   tag: string;
 }
 
+/** The string fields of a start or refresh answer (protocol.ts SessionTokens). */
+export const TOKEN_FIELDS = ["token", "refreshToken", "expiresAt", "refreshExpiresAt", "sessionId"] as const;
+
+export const hasTokens = (value: unknown): value is SessionTokens =>
+  TOKEN_FIELDS.every((field) => typeof (value as Record<string, unknown>)?.[field] === "string");
+
 export const scopeOf = ({ product, env, tag }: Scope): Scope => ({ product, env, tag });
 
 export const storageKey = ({ product, env, tag }: Scope): string => `tessera:${product}:${env}:${tag}`;
 
 /** Builds the stored form from a start/refresh answer received at `receivedAt` (client clock). */
 export function toStored(scope: Scope, tokens: SessionTokens, receivedAt: number): StoredSession {
-  const { token, refreshToken, expiresAt, refreshExpiresAt, sessionId } = tokens;
-  const expires = Date.parse(expiresAt);
+  const expires = Date.parse(tokens.expiresAt);
   let issued = receivedAt;
   try {
     // `iat` of the JWT inside "<tag>:<jwt>", read without verifying: used only for timing.
-    const iat = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).iat * 1000;
+    const iat = JSON.parse(new TextDecoder().decode(decodeBase64url(tokens.token.split(".")[1]!)!)).iat * 1000;
     if (iat < expires) issued = iat;
   } catch {
     // not a JWT we can read: trust our own clock
@@ -38,7 +44,8 @@ export function toStored(scope: Scope, tokens: SessionTokens, receivedAt: number
   // `iat` has one-second resolution and the answer took a network trip: offsets under a few
   // seconds are noise, and only a clock that is really off is corrected for.
   const skew = Math.abs(receivedAt - issued) < 5_000 ? 0 : receivedAt - issued;
-  return { v: 1, ...scopeOf(scope), token, refreshToken, expiresAt, refreshExpiresAt, sessionId, skew, lifetime: expires - issued };
+  const fields = Object.fromEntries(TOKEN_FIELDS.map((field) => [field, tokens[field]])) as unknown as SessionTokens;
+  return { v: 1, ...scopeOf(scope), ...fields, skew, lifetime: expires - issued };
 }
 
 /** Expiry instants on the client's clock. */
@@ -58,18 +65,8 @@ export function parseStored(text: string, scope: Scope): StoredSession | undefin
   try {
     const s = JSON.parse(text) as StoredSession;
     const expiry = localExpiry(s);
-    if (
-      s.v === 1 &&
-      storageKey(s) === storageKey(scope) &&
-      [s.token, s.refreshToken, s.sessionId].every((v) => typeof v === "string") &&
-      expiry.token > 0 &&
-      expiry.refresh > 0 &&
-      s.lifetime >= 0
-    ) {
-      return s;
-    }
+    if (s.v === 1 && storageKey(s) === storageKey(scope) && hasTokens(s) && expiry.token > 0 && expiry.refresh > 0 && s.lifetime >= 0) return s;
   } catch {
     // not JSON
   }
-  return undefined;
 }

@@ -7,13 +7,11 @@ export type SessionEvent =
   | { type: "started" | "refreshed"; session: StoredSession }
   | { type: "ended"; reason: EndReason; sessionId: string };
 
-/** What one tab tells the others. Same-origin only (BroadcastChannel never crosses origins). */
-export type TabMessage = SessionEvent & { v: 1; from: string; key: string };
-
-export interface TabSync {
-  post(message: SessionEvent & { key: string }): void;
-  close(): void;
-}
+/**
+ * What one tab tells the others. Same-origin only (BroadcastChannel never crosses origins), and
+ * never echoed to the channel object that posted it (HTML, "broadcasting to other browsing contexts").
+ */
+export type TabMessage = SessionEvent & { v: 1; key: string };
 
 /**
  * Shares rotated sessions with other tabs over BroadcastChannel and re-checks sessions when
@@ -21,24 +19,19 @@ export interface TabSync {
  * supabase removed navigator.locks after repeated deadlocks (supabase-js #1594, #2013);
  * single-flight per tab, the commit guard and the server's grace window do the job.
  */
-export function createTabSync(
-  name: string | undefined,
-  onMessage: (message: TabMessage) => void,
-  onVisible: () => void,
-): TabSync {
-  const from = crypto.randomUUID();
+export function createTabSync(name: string | undefined, onMessage: (message: TabMessage) => void, onVisible: () => void) {
   const channel = name && hasBroadcastChannel() ? new BroadcastChannel(name) : undefined;
   const page = hasDocument();
   const visible = () => document.visibilityState === "visible" && onVisible();
   if (channel) {
     unref(channel);
     channel.onmessage = ({ data }: MessageEvent<TabMessage>) => {
-      if (data?.v === 1 && data.from !== from && typeof data.key === "string") onMessage(data);
+      if (data?.v === 1 && typeof data.key === "string") onMessage(data);
     };
   }
   if (page) document.addEventListener("visibilitychange", visible);
   return {
-    post: (message) => channel?.postMessage({ v: 1, from, ...message }),
+    post: (message: SessionEvent & { key: string }) => channel?.postMessage({ v: 1, ...message }),
     close() {
       channel?.close();
       if (page) document.removeEventListener("visibilitychange", visible);

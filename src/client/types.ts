@@ -19,7 +19,7 @@ export interface ClientOptions {
   timeout?: number;
   /** Refresh this many ms before expiry (default: min(60 s, 10% of the token's lifetime)). */
   refreshMargin?: number;
-  /** Retries for refresh and start (default 2; 200 ms, 400 ms back-off). Other calls never retry. */
+  /** Retries for refresh and start (default 2; ky's 300 ms, 600 ms back-off with jitter). Other calls never retry. */
   retries?: number;
   /** Refresh in the background before expiry (default: true in a page, false elsewhere). */
   autoRefresh?: boolean;

@@ -9,24 +9,23 @@ import { TAG_PATTERN } from "../shared/token-string.js";
 export const invalid = (field: string, problem: string): SessionError =>
   new SessionError("INVALID_ARGUMENT", `${field} ${problem}`, { field });
 
-/** Tokens, ids, identifiers: any non-empty string. */
-export function requireString(value: unknown, field: string): string {
-  if (typeof value !== "string" || !value.trim()) throw invalid(field, value == null ? "is required" : "must be a non-empty string");
+/** product, env and tag follow the server's name rule (letters, digits, `.`, `_`, `-`; no ":"). */
+const NAMES = ["product", "env", "tag"];
+
+/**
+ * Checks one field by `kind`: "" a non-empty string, "?" the same or absent, "#" a positive
+ * integer or absent. Returns the value.
+ */
+export function check(value: unknown, field: string, kind = ""): any {
+  if (value === undefined && kind) return value;
+  if (kind === "#") {
+    if (!(Number.isSafeInteger(value) && (value as number) > 0)) throw invalid(field, "must be a positive integer");
+  } else if (typeof value !== "string" || !value.trim()) {
+    throw invalid(field, "must be a non-empty string");
+  } else if (NAMES.includes(field) && !TAG_PATTERN.test(value)) {
+    throw invalid(field, "is not a name (1-64 of A-Z a-z 0-9 . _ -)");
+  }
   return value;
-}
-
-export const optionalString = (value: unknown, field: string): string | undefined =>
-  value === undefined ? value : requireString(value, field);
-
-/** product, env and tag: the server's name rule (letters, digits, `.`, `_`, `-`; no ":"). */
-export function requireName(value: unknown, field: string): string {
-  if (!TAG_PATTERN.test(requireString(value, field))) throw invalid(field, "must be 1-64 letters, digits, '.', '_' or '-'");
-  return value as string;
-}
-
-export function optionalPositiveInteger(value: unknown, field: string): number | undefined {
-  if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) throw invalid(field, "must be a positive integer");
-  return value as number | undefined;
 }
 
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
@@ -35,26 +34,19 @@ export function requireObject(value: unknown, field: string): Record<string, unk
 }
 
 /** `data` must survive JSON unchanged: no undefined, functions, bigint, NaN, Dates, Maps or cycles. */
-export function checkData(value: unknown): SessionData {
-  if (!isPlainObject(value)) throw invalid("data", value == null ? "is required" : "must be a plain JSON object");
-  checkJson(value, "data", new Set());
-  return value as SessionData;
-}
+export const checkData = (value: unknown): SessionData => (checkJson(requireObject(value, "data"), "data", new Set()), value as SessionData);
 
 function checkJson(value: unknown, path: string, ancestors: Set<unknown>): void {
-  const type = typeof value;
-  if (type === "string" || type === "boolean" || value === null) return;
-  if (type === "number") {
-    if (!Number.isFinite(value)) throw invalid(path, "must be a finite number");
-    return;
-  }
-  if (ancestors.has(value)) throw invalid(path, "is a circular reference");
-  // Bounded depth: hostile input must not overflow the stack.
-  if (ancestors.size > 32) throw invalid(path, "is nested too deeply");
+  if (value === null || typeof value === "string" || typeof value === "boolean" || Number.isFinite(value)) return;
+  const problem = ancestors.has(value)
+    ? "is circular"
+    : // Bounded depth: hostile input must not overflow the stack.
+      ancestors.size > 32
+      ? "is too deep"
+      : !Array.isArray(value) && !isPlainObject(value) && "is not JSON";
+  if (problem) throw invalid(path, problem);
   ancestors.add(value);
-  if (Array.isArray(value)) value.forEach((item, i) => checkJson(item, `${path}[${i}]`, ancestors));
-  else if (isPlainObject(value)) for (const key in value) checkJson(value[key], `${path}.${key}`, ancestors);
-  else throw invalid(path, "is not JSON (a plain object, array, string, finite number, boolean or null)");
+  for (const [key, item] of Object.entries(value as object)) checkJson(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, ancestors);
   ancestors.delete(value);
 }
 

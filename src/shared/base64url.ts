@@ -31,6 +31,8 @@ export function randomBase64url(byteLength: number): string {
   return encodeBase64url(crypto.getRandomValues(new Uint8Array(byteLength)));
 }
 
+const encoder = new TextEncoder();
+
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return encoder.encode(text);
 }

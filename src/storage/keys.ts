@@ -1,19 +1,19 @@
 import { createStore, get, update } from "idb-keyval";
+import { utf8 } from "../shared/base64url.js";
 import { SessionError } from "../shared/errors.js";
 
 const AES: AesKeyGenParams = { name: "AES-GCM", length: 256 };
 const USAGES: KeyUsage[] = ["encrypt", "decrypt"];
 const KEY_ID = "aes-gcm-256/v1";
-const encoder = new TextEncoder();
 
 /**
  * Edge: the AES-GCM-256 storage key derived from a secret (a Worker secret binding, a Deno env
  * var) with HKDF-SHA-256 (RFC 5869), non-extractable. A secret under 32 bytes is refused
  * at once: HKDF cannot add entropy that is not there.
- * `encryptedStorage(env.KV_STORAGE, { key: secretKey(env.SESSION_SECRET) })`
+ * `encryptedStorage(env.KV_STORAGE, { secret: env.SESSION_SECRET })` does this for you.
  */
 export function secretKey(secret: string | Uint8Array): Promise<CryptoKey> {
-  const bytes = typeof secret === "string" ? encoder.encode(secret) : secret;
+  const bytes = typeof secret === "string" ? utf8(secret) : secret;
   if (!(bytes instanceof Uint8Array) || bytes.length < 32) {
     throw new SessionError("INVALID_ARGUMENT", "secret must be at least 32 bytes", { field: "secret" });
   }
@@ -21,7 +21,7 @@ export function secretKey(secret: string | Uint8Array): Promise<CryptoKey> {
     .importKey("raw", new Uint8Array(bytes), "HKDF", false, ["deriveKey"])
     .then((material) =>
       crypto.subtle.deriveKey(
-        { name: "HKDF", hash: "SHA-256", salt: encoder.encode("tessera/storage/v1"), info: encoder.encode("session storage") },
+        { name: "HKDF", hash: "SHA-256", salt: utf8("tessera/storage/v1") as BufferSource, info: utf8("session storage") as BufferSource },
         material,
         AES,
         false,

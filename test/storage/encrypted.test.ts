@@ -11,6 +11,8 @@ describeStorage("encryptedStorage(cloudflareKVStorage, secret)", () =>
   encryptedStorage(cloudflareKVStorage(fakeKV().binding), { key: secretKey(SECRET) }),
 );
 
+describeStorage("encryptedStorage(memoryStorage, { secret })", () => encryptedStorage(memoryStorage(), { secret: SECRET }));
+
 function setup(options: { secret?: string } = {}) {
   const inner = memoryStorage();
   const errors: SessionError[] = [];
@@ -98,6 +100,42 @@ describe("encryptedStorage", () => {
     expect(await encryptedStorage(inner, { key }).get("k")).toBe("same key");
     expect(await encryptedStorage(inner, { key: async () => key }).get("k")).toBe("same key");
     expect(await encryptedStorage(inner, { key: secretKey(new TextEncoder().encode(SECRET)) }).get("k")).toBe("same key");
+  });
+
+  it("takes { secret } at the edge: the same key as secretKey(secret), a short one refused at creation", async () => {
+    const inner = memoryStorage();
+    await encryptedStorage(inner, { secret: SECRET }).set("k", "edge value");
+    expect(await encryptedStorage(inner, { key: secretKey(SECRET) }).get("k")).toBe("edge value");
+    expect(await encryptedStorage(inner, { secret: new TextEncoder().encode(SECRET) }).get("k")).toBe("edge value");
+    const errors: SessionError[] = [];
+    expect(await encryptedStorage(inner, { secret: SECRET + "-other", onError: (e) => errors.push(e) }).get("k")).toBeNull();
+    expect(errors.map((e) => e.code)).toEqual(["STORAGE_ERROR"]);
+    const short = "too-short-secret";
+    let caught: unknown;
+    try {
+      encryptedStorage(inner, { secret: short });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: "INVALID_ARGUMENT", field: "secret" });
+    expect((caught as Error).message).not.toContain(short);
+  });
+
+  it("refuses unknown option names, and key together with secret, at creation", () => {
+    const inner = memoryStorage();
+    const refusal = (options: object) => {
+      try {
+        encryptedStorage(inner, options as never);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(refusal({ secrets: SECRET })).toMatchObject({ name: "SessionError", code: "INVALID_ARGUMENT", field: "secrets" });
+    expect(refusal({ Key: secretKey(SECRET) })).toMatchObject({ code: "INVALID_ARGUMENT", field: "Key" });
+    expect(refusal({ key: secretKey(SECRET), secret: SECRET })).toMatchObject({ code: "INVALID_ARGUMENT", field: "secret" });
+    expect(refusal({ secret: SECRET, onError: () => {} })).toBeUndefined();
+    expect(refusal({})).toBeUndefined();
   });
 
   it("reports through onError listeners too, and stops after unsubscribe", async () => {

@@ -1,11 +1,25 @@
 import { describe, expect, it } from "vitest";
 import type { SessionStorage } from "../../src/storage/types.js";
 
+export interface StorageSuiteOptions {
+  /**
+   * The longest ASCII value the adapter holds, for stores with a size limit (Deno KV: 64 KiB).
+   * Given, the suite round-trips a value of exactly that length and expects one character more
+   * to be refused with STORAGE_ERROR, leaving the stored record as it was. Without it, the
+   * adapter must hold a 64 KiB value.
+   */
+  maxValueBytes?: number;
+}
+
 /**
  * The one conformance suite every SessionStorage adapter passes (the unstorage pattern):
  * runners call it with a factory for a fresh, empty storage.
  */
-export function describeStorage(name: string, create: () => SessionStorage | Promise<SessionStorage>) {
+export function describeStorage(
+  name: string,
+  create: () => SessionStorage | Promise<SessionStorage>,
+  { maxValueBytes }: StorageSuiteOptions = {},
+) {
   describe(`SessionStorage conformance: ${name}`, () => {
     it("returns null for a key never written", async () => {
       const storage = await create();
@@ -43,7 +57,7 @@ export function describeStorage(name: string, create: () => SessionStorage | Pro
     it("round-trips unicode, an empty string and a large value", async () => {
       const storage = await create();
       const unicode = "héllo 🌍 \u0000 \"quoted\" \n line";
-      const large = "x".repeat(64 * 1024);
+      const large = "x".repeat(maxValueBytes ?? 64 * 1024);
       await storage.set("tessera:p:e:u", unicode);
       await storage.set("tessera:p:e:empty", "");
       await storage.set("tessera:p:e:large", large);
@@ -51,6 +65,17 @@ export function describeStorage(name: string, create: () => SessionStorage | Pro
       expect(await storage.get("tessera:p:e:empty")).toBe("");
       expect(await storage.get("tessera:p:e:large")).toBe(large);
     });
+
+    if (maxValueBytes !== undefined) {
+      it("refuses a value over its size limit with STORAGE_ERROR and keeps the stored record", async () => {
+        const storage = await create();
+        await storage.set("tessera:p:e:big", "before");
+        const error = await storage.set("tessera:p:e:big", "x".repeat(maxValueBytes + 1)).then(() => undefined, (e: unknown) => e);
+        expect(error).toMatchObject({ name: "SessionError", code: "STORAGE_ERROR" });
+        expect(String((error as Error).message)).toMatch(/\d+ bytes is over/);
+        expect(await storage.get("tessera:p:e:big")).toBe("before");
+      });
+    }
 
     it("accepts the ttl hint and still returns the value before it elapses", async () => {
       const storage = await create();

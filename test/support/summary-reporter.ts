@@ -16,7 +16,9 @@ export default class SummaryReporter implements Reporter {
         if (state === "passed" || state === "failed") counts[state]++;
         else {
           counts.skipped++;
-          skipped.push(`  - ${module.moduleId.replace(process.cwd() + "/", "")} > ${test.fullName}${test.result().note ? `: ${test.result().note}` : ""}`);
+          const result = test.result();
+          const note = result.state === "skipped" ? result.note : undefined;
+          skipped.push(`  - ${module.moduleId.replace(process.cwd() + "/", "")} > ${test.fullName}${note ? `: ${note}` : ""}`);
         }
       }
     }

@@ -16,11 +16,6 @@ chai.use(JestAsymmetricMatchers);
 export const expect: (actual: unknown) => any = (actual) => chai.expect(actual);
 
 const names: string[] = [];
-/**
- * Cases known to fail in this runtime, by full name, with the reason: they must still fail
- * (so the list is kept honest and shrinks when the cause is fixed).
- */
-export const knownFailures = new Map<string, RegExp>();
 
 export function describe(name: string, body: () => void): void {
   names.push(name);
@@ -32,20 +27,5 @@ export function describe(name: string, body: () => void): void {
 }
 
 export function it(name: string, body: () => unknown): void {
-  const full = [...names, name].join(" > ");
-  const expected = knownFailures.get(full);
-  if (!expected) {
-    Deno.test(full, async () => void (await body()));
-    return;
-  }
-  Deno.test(`${full} (known failure: ${expected.source})`, async () => {
-    let error: unknown;
-    try {
-      await body();
-    } catch (e) {
-      error = e;
-    }
-    if (!error) throw new Error(`"${full}" passes now: remove it from knownFailures`);
-    if (!expected.test(String((error as Error).message))) throw error;
-  });
+  Deno.test([...names, name].join(" > "), async () => void (await body()));
 }
