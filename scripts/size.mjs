@@ -22,10 +22,16 @@ const bundle = async (external = []) => {
     platform: "browser",
     target: "es2022",
     write: false,
+    outdir: "dist",
+    legalComments: "external",
+    minifySyntax: true,
+    define: { TESSERA_SCRIPT_TAG: "true" },
     external,
   });
-  // As tsup does for an IIFE without a global name: terser with `toplevel`.
-  return Buffer.from((await minify(result.outputFiles[0].text, { toplevel: true })).code);
+  const js = result.outputFiles.find((file) => file.path.endsWith(".js")).text;
+  // As tsup.config.ts does for the IIFE (no global name): esbuild's syntax minifier, then terser
+  // with `toplevel` and three passes.
+  return Buffer.from((await minify(js, { toplevel: true, compress: { passes: 3 } })).code);
 };
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(2)} KiB`;

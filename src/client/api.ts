@@ -1,5 +1,5 @@
 import ky, { isHTTPError, isTimeoutError, type Options } from "ky";
-import { ERROR_STATUS, SessionError, isErrorCode, isSessionError, type SessionErrorCode } from "../shared/errors.js";
+import { SessionError, isErrorCode, isSessionError, type SessionErrorCode } from "../shared/errors.js";
 import type { SessionTokens } from "../shared/protocol.js";
 import type { NormalizedOptions } from "./options.js";
 import { hasTokens } from "./stored.js";
@@ -75,21 +75,25 @@ async function toSessionError(error: unknown, secrets: unknown[]): Promise<Sessi
   let { code, message, field } = (typeof body?.error === "object" && body.error) || {};
   message = typeof message === "string" ? message : `sessions endpoint answered ${status}`;
   for (const secret of secrets) {
-    if (typeof secret === "string" && secret.length > 7) message = (message as string).split(secret).join("[redacted]");
+    if (typeof secret === "string" && secret.length > 7) message = (message as string).replaceAll(secret, "[redacted]");
   }
-  return new SessionError(isErrorCode(code) ? code : codeForStatus(status), message as string, {
+  return new SessionError(isErrorCode(code) ? code : (GENERIC[status] ?? "SERVER_ERROR"), message as string, {
     status,
     field: typeof field === "string" ? field : undefined,
   });
 }
 
 /**
- * A 4xx without a known code: the first code with that status in ERROR_STATUS, whose order puts
- * the generic one first (400 INVALID_ARGUMENT, 401 UNAUTHORIZED, 403 FORBIDDEN, 404 NOT_FOUND;
- * http.test.ts pins this). 408, 429 and 5xx: SERVER_ERROR.
+ * An answer without a well-formed code (a proxy's HTML page, an empty body): the generic code for
+ * 400, 401, 403 and 404 (http.test.ts pins them); any other status is SERVER_ERROR, whose
+ * `status` still tells 413 from 503 (docs/errors.md). Four more names cost 95 B in the script tag.
  */
-const codeForStatus = (status: number) =>
-  (status < 500 && (Object.keys(ERROR_STATUS) as SessionErrorCode[]).find((code) => ERROR_STATUS[code] === status)) || "SERVER_ERROR";
+const GENERIC: Partial<Record<number, SessionErrorCode>> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+};
 
 /** The only answers that end a stored session (RFC 9700 §4.14 reuse, revocation, expiry). */
 const AUTHORITATIVE: Partial<Record<string, EndReason>> = {
@@ -103,6 +107,6 @@ export const endReasonFor = (error: unknown): EndReason | undefined => (isSessio
 
 /** Start and refresh answers become stored sessions: their shape is checked. */
 export function checkTokens(answer: unknown): SessionTokens {
-  if (!hasTokens(answer)) throw new SessionError("SERVER_ERROR", "sessions endpoint sent a malformed answer");
+  if (!hasTokens(answer)) throw new SessionError("SERVER_ERROR", "sessions endpoint sent a malformed answer", { status: 502 });
   return answer;
 }

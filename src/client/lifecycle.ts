@@ -100,31 +100,28 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
     if (!remote) sync.post({ key: storageKey(scope), ...change });
   }
 
-  /** The stored session, refreshed first when inside the margin (or always, when forced). */
+  /**
+   * The stored session, refreshed first when inside the margin (or always, when forced: then
+   * null only when there is no session).
+   */
   async function current(scope: Scope, force?: boolean): Promise<StoredSession | null> {
     const e = entry(scope);
     await e.flight?.catch(() => 0);
     const stored = await read(scope);
-    const notFound = () => new SessionError("SESSION_NOT_FOUND", `no session for tag "${scope.tag}"`);
-    if (!stored) {
-      if (force) throw notFound();
-      return null;
-    }
+    if (!stored) return null;
     const t = now();
     const expiry = localExpiry(stored);
     if (t >= expiry.refresh) {
       // Cannot be refreshed any more; the token itself may still be good for a while.
       if (t < expiry.token && !force) return schedule(stored);
       await end(stored, "expired");
-      if (force) throw new SessionError("REFRESH_EXPIRED", "refresh token expired");
+      if (force) throw new SessionError("REFRESH_EXPIRED", "refresh token expired", { status: 401 });
       return null;
     }
     if (!force && (t < dueAt(stored) || (t < expiry.token && t < e.until))) return schedule(stored);
     e.flight ??= rotate(stored).finally(() => (e.flight = undefined));
     try {
-      const next = await e.flight;
-      if (!next && force) throw notFound();
-      return next;
+      return await e.flight;
     } catch (error) {
       // Never wipe a still-valid session because a proactive refresh failed (supabase-js #2145);
       // an authoritative answer already cleared it in rotate().

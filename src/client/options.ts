@@ -1,4 +1,4 @@
-import { encryptedStorage } from "../storage/encrypted.js";
+import { keyedStorage } from "../storage/encrypted.js";
 import { indexedDBStorage } from "../storage/indexeddb.js";
 import { memoryStorage } from "../storage/memory.js";
 import type { SessionStorage } from "../storage/types.js";
@@ -57,7 +57,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     product: check(o.product, "product", "?"),
     env: check(o.env, "env", "?"),
     // Browser default: encrypted IndexedDB with the non-extractable key; elsewhere memory.
-    storage: storage ?? (hasIndexedDB() ? encryptedStorage(indexedDBStorage()) : memoryStorage()),
+    storage: storage ?? (hasIndexedDB() ? keyedStorage(indexedDBStorage()) : memoryStorage()),
     fetch: o.fetch as NormalizedOptions["fetch"],
     timeout: range("timeout", timeout, timeout > 0),
     refreshMargin: range("refreshMargin", refreshMargin, true),

@@ -11,11 +11,15 @@ export const hasIndexedDB = (): boolean => typeof indexedDB === "object" && !!in
 
 export const hasBroadcastChannel = (): boolean => typeof BroadcastChannel === "function";
 
+/** Defined only by the script-tag build (tsup.config.ts), which runs in pages: no process to hold. */
+declare const TESSERA_SCRIPT_TAG: true | undefined;
+
 /**
  * Never keep a Node or Deno process alive (issue 2, Behaviour 4): Node timers and Node's
  * BroadcastChannel have `unref()`, Deno timers `Deno.unrefTimer(id)`.
  */
 export function unref(handle: unknown): void {
+  if (typeof TESSERA_SCRIPT_TAG !== "undefined") return;
   if (typeof handle === "number") (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(handle);
   else (handle as { unref?(): void })?.unref?.();
 }

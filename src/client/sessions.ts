@@ -1,10 +1,10 @@
-import { isSessionError } from "../shared/errors.js";
+import { SessionError } from "../shared/errors.js";
 import type { RevokeResult, VerifyResult } from "../shared/protocol.js";
 import { checkTokens, type Api } from "./api.js";
 import type { Emitter } from "./events.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { NormalizedOptions } from "./options.js";
-import { TOKEN_FIELDS, toPublic, type Scope } from "./stored.js";
+import { TOKEN_FIELDS, scopeOf, toPublic, type Scope } from "./stored.js";
 import type { Sessions } from "./types.js";
 import { check, checkData, invalid, requireObject } from "./validate.js";
 
@@ -20,7 +20,8 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
     const out = {} as Scope & Record<string, unknown>;
     for (const spec of ["product", "env", "tag", ...fields]) {
       const name = spec.replace(/\W$/, "");
-      out[name] = check(input[name] ?? defaults[name], name, spec.slice(name.length));
+      // Only an absent field takes the default: null is refused like any other non-string.
+      out[name] = check(input[name] === undefined ? defaults[name] : input[name], name, spec.slice(name.length));
     }
     return out;
   };
@@ -57,11 +58,15 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
 
     async refresh(args) {
       const body = argsOf(args, "refreshToken?");
-      const { product, env, tag, refreshToken } = body;
-      if (!refreshToken) return (await get(body, true))!;
+      const { refreshToken } = body;
+      if (!refreshToken) {
+        const stored = await get(body, true);
+        if (stored) return stored;
+        throw new SessionError("SESSION_NOT_FOUND", `no session for tag "${body.tag}"`, { status: 404 });
+      }
       const tokens = checkTokens(await call("refresh", body, retry));
       await lifecycle.refreshed(body, refreshToken as string, tokens);
-      return { product, env, tag, ...tokens };
+      return { ...scopeOf(body), ...tokens };
     },
 
     async verify(args) {
@@ -97,8 +102,9 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
       // Cleared here first, so logout works offline; then revoked with the refresh token (what a
       // publishable key may revoke). An "already gone" answer is not an error; a network failure is.
       await lifecycle.end(stored, "ended");
-      return call<RevokeResult>("revoke", { ...scope, refreshToken: stored.refreshToken }).catch((error) => {
-        if (isSessionError(error) && /^(SESSION_(REVOKED|NOT_FOUND)|REFRESH_)/.test(error.code)) return { revoked: 0 };
+      // call() rejects with SessionErrors only (api.ts).
+      return call<RevokeResult>("revoke", { ...scope, refreshToken: stored.refreshToken }).catch((error: SessionError) => {
+        if (/^(SESSION_(REVOKED|NOT_FOUND)|REFRESH_)/.test(error.code)) return { revoked: 0 };
         throw error;
       });
     },

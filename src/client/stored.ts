@@ -1,5 +1,5 @@
-import { decodeBase64url } from "../shared/base64url.js";
 import type { SessionTokens } from "../shared/protocol.js";
+import { fromBase64url } from "../storage/lenient-base64url.js";
 import type { Session } from "./types.js";
 
 /** What is kept under `tessera:<product>:<env>:<tag>` (JSON; ciphertext through encryptedStorage). */
@@ -36,7 +36,7 @@ export function toStored(scope: Scope, tokens: SessionTokens, receivedAt: number
   let issued = receivedAt;
   try {
     // `iat` of the JWT inside "<tag>:<jwt>", read without verifying: used only for timing.
-    const iat = JSON.parse(new TextDecoder().decode(decodeBase64url(tokens.token.split(".")[1]!)!)).iat * 1000;
+    const iat = JSON.parse(new TextDecoder().decode(fromBase64url(tokens.token.split(".")[1]!))).iat * 1000;
     if (iat < expires) issued = iat;
   } catch {
     // not a JWT we can read: trust our own clock

@@ -1,13 +1,12 @@
 import type { SessionData } from "../shared/protocol.js";
-import { SessionError } from "../shared/errors.js";
+import { invalidArgument as invalid } from "../shared/errors.js";
 import { TAG_PATTERN } from "../shared/token-string.js";
 
 /**
  * Argument checks that run before any request (issue 2, Behaviour 1). Each failure is an
  * INVALID_ARGUMENT naming the field; values are never echoed, since a field may hold a token.
  */
-export const invalid = (field: string, problem: string): SessionError =>
-  new SessionError("INVALID_ARGUMENT", `${field} ${problem}`, { field });
+export { invalid };
 
 /** product, env and tag follow the server's name rule (letters, digits, `.`, `_`, `-`; no ":"). */
 const NAMES = ["product", "env", "tag"];
@@ -23,7 +22,7 @@ export function check(value: unknown, field: string, kind = ""): any {
   } else if (typeof value !== "string" || !value.trim()) {
     throw invalid(field, "must be a non-empty string");
   } else if (NAMES.includes(field) && !TAG_PATTERN.test(value)) {
-    throw invalid(field, "is not a name (1-64 of A-Z a-z 0-9 . _ -)");
+    throw invalid(field, "must be 1-64 of A-Z a-z 0-9 . _ -");
   }
   return value;
 }

@@ -1,6 +1,7 @@
-import { decodeBase64url, encodeBase64url, utf8 } from "../shared/base64url.js";
-import { SessionError } from "../shared/errors.js";
+import { utf8 } from "../shared/base64url.js";
+import { SessionError, invalidArgument } from "../shared/errors.js";
 import { browserStorageKey, secretKey } from "./keys.js";
+import { fromBase64url, toBase64url } from "./lenient-base64url.js";
 import type { SessionStorage } from "./types.js";
 
 export interface EncryptedStorageOptions {
@@ -18,8 +19,6 @@ export interface EncryptedStorageOptions {
   onError?: (error: SessionError) => void;
 }
 
-const OPTIONS = ["key", "secret", "onError"];
-
 /**
  * Wraps any storage so values are AES-GCM-256 ciphertext at rest, as
  * `v1.<base64url(iv)>.<base64url(ciphertext+tag)>`: a fresh random 96-bit IV per write
@@ -32,12 +31,28 @@ const OPTIONS = ["key", "secret", "onError"];
  * `secret`, or a short secret throw INVALID_ARGUMENT here, not at the first write at the edge.
  */
 export function encryptedStorage(inner: SessionStorage, options: EncryptedStorageOptions = {}): SessionStorage {
+  const { secret, ...rest } = options;
+  if (secret === undefined) return keyedStorage(inner, options);
+  if (rest.key) throw invalidArgument("secret", "and key: give one, not both");
+  return keyedStorage(inner, rest, secretKey(secret));
+}
+
+/**
+ * encryptedStorage without `secret` (HKDF is an edge feature): the script-tag build exports it as
+ * `encryptedStorage`, and the client's browser default uses it, so neither carries the
+ * derivation. Here `secret` is refused like any unknown option. `derived` is encryptedStorage's
+ * key from a secret, not an option for callers.
+ */
+export function keyedStorage(
+  inner: SessionStorage,
+  options: Omit<EncryptedStorageOptions, "secret"> = {},
+  derived?: Promise<CryptoKey>,
+): SessionStorage {
   for (const name in options) {
-    if (!OPTIONS.includes(name)) throw new SessionError("INVALID_ARGUMENT", `${name} is not an encryptedStorage option`, { field: name });
+    if (name !== "key" && name !== "onError") throw invalidArgument(name, "is not an option");
   }
-  const { key: given, secret } = options;
-  if (given && secret !== undefined) throw new SessionError("INVALID_ARGUMENT", "give key or secret, not both", { field: "secret" });
-  let pending: Promise<CryptoKey> | undefined = secret === undefined ? undefined : secretKey(secret);
+  const { key: given } = options;
+  let pending = derived;
   const key = () =>
     (pending ??= Promise.resolve(typeof given === "function" ? given() : (given ?? browserStorageKey())).catch((error) => {
       pending = undefined;
@@ -49,8 +64,6 @@ export function encryptedStorage(inner: SessionStorage, options: EncryptedStorag
     iv: iv as Uint8Array<ArrayBuffer>,
     additionalData: utf8(storageKey) as Uint8Array<ArrayBuffer>,
   });
-  // A malformed part decodes to no bytes, which AES-GCM then refuses like any bad record.
-  const decode = (text = "") => (decodeBase64url(text) ?? new Uint8Array()) as Uint8Array<ArrayBuffer>;
 
   return {
     async get(storageKey) {
@@ -59,7 +72,8 @@ export function encryptedStorage(inner: SessionStorage, options: EncryptedStorag
         if (record === null) return null;
         const [version, iv, ciphertext, extra] = record.split(".");
         if (version !== "v1" || extra !== undefined) throw new Error("not a v1 record");
-        const plaintext = await crypto.subtle.decrypt(gcm(storageKey, decode(iv)), await key(), decode(ciphertext));
+        // A missing or malformed part throws here or fails authentication: no session either way.
+        const plaintext = await crypto.subtle.decrypt(gcm(storageKey, fromBase64url(iv!)), await key(), fromBase64url(ciphertext!));
         return new TextDecoder().decode(plaintext);
       } catch (cause) {
         const error = new SessionError("STORAGE_ERROR", `cannot decrypt "${storageKey}"`, { cause });
@@ -70,7 +84,7 @@ export function encryptedStorage(inner: SessionStorage, options: EncryptedStorag
     async set(storageKey, value, setOptions) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const ciphertext = await crypto.subtle.encrypt(gcm(storageKey, iv), await key(), utf8(value) as Uint8Array<ArrayBuffer>);
-      await inner.set(storageKey, `v1.${encodeBase64url(iv)}.${encodeBase64url(new Uint8Array(ciphertext))}`, setOptions);
+      await inner.set(storageKey, `v1.${toBase64url(iv)}.${toBase64url(new Uint8Array(ciphertext))}`, setOptions);
     },
     delete: (storageKey) => inner.delete(storageKey),
     onError(listener) {

@@ -1,6 +1,6 @@
 import { createStore, get, update } from "idb-keyval";
 import { utf8 } from "../shared/base64url.js";
-import { SessionError } from "../shared/errors.js";
+import { invalidArgument } from "../shared/errors.js";
 
 const AES: AesKeyGenParams = { name: "AES-GCM", length: 256 };
 const USAGES: KeyUsage[] = ["encrypt", "decrypt"];
@@ -15,7 +15,7 @@ const KEY_ID = "aes-gcm-256/v1";
 export function secretKey(secret: string | Uint8Array): Promise<CryptoKey> {
   const bytes = typeof secret === "string" ? utf8(secret) : secret;
   if (!(bytes instanceof Uint8Array) || bytes.length < 32) {
-    throw new SessionError("INVALID_ARGUMENT", "secret must be at least 32 bytes", { field: "secret" });
+    throw invalidArgument("secret", "must be at least 32 bytes");
   }
   return crypto.subtle
     .importKey("raw", new Uint8Array(bytes), "HKDF", false, ["deriveKey"])

@@ -81,16 +81,32 @@ describe("every failure is a SessionError with code, status and the server's mes
     expect(error).toMatchObject({ code: "SERVER_ERROR", status: 503 });
   });
 
-  it("maps an unknown code or a non-JSON 4xx by status", async () => {
+  it("keeps a well-formed code it does not know (a newer server's) as sent", async () => {
+    const endpoint = fakeEndpoint();
+    endpoint.script("/v1/sessions/verify", { status: 401, body: { error: { code: "SOMETHING_NEW", message: "nope" } } });
+    const error = await rejection(make(endpoint).tessera.sessions.verify({ ...scope, token: "t:x" }));
+    expect(error).toMatchObject({ code: "SOMETHING_NEW", status: 401, message: "nope" });
+  });
+
+  it("maps a malformed code or a non-JSON answer by status: 400/401/403/404 generic, the rest SERVER_ERROR", async () => {
     const endpoint = fakeEndpoint();
     endpoint.script(
       "/v1/sessions/verify",
-      { status: 401, body: { error: { code: "SOMETHING_NEW", message: "nope" } } },
+      { status: 401, body: { error: { code: "not a code", message: "nope" } } },
       { status: 403 },
+      { status: 404, body: { error: { code: 42 } } },
+      { status: 400 },
+      { status: 413 },
+      { status: 429 },
     );
     const { tessera } = make(endpoint);
-    expect(await rejection(tessera.sessions.verify({ ...scope, token: "t:x" }))).toMatchObject({ code: "UNAUTHORIZED", status: 401, message: "nope" });
-    expect(await rejection(tessera.sessions.verify({ ...scope, token: "t:x" }))).toMatchObject({ code: "FORBIDDEN", status: 403 });
+    const next = () => rejection(tessera.sessions.verify({ ...scope, token: "t:x" }));
+    expect(await next()).toMatchObject({ code: "UNAUTHORIZED", status: 401, message: "nope" });
+    expect(await next()).toMatchObject({ code: "FORBIDDEN", status: 403 });
+    expect(await next()).toMatchObject({ code: "NOT_FOUND", status: 404 });
+    expect(await next()).toMatchObject({ code: "INVALID_ARGUMENT", status: 400 });
+    expect(await next()).toMatchObject({ code: "SERVER_ERROR", status: 413 });
+    expect(await next()).toMatchObject({ code: "SERVER_ERROR", status: 429 });
   });
 
   it("maps a network failure to NETWORK_ERROR (status 0)", async () => {

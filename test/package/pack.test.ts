@@ -26,11 +26,14 @@ describe("npm pack", () => {
     for (const entry of ENTRIES) {
       for (const ext of [".js", ".cjs", ".d.ts", ".d.cts"]) expect(files).toContain(`dist/${entry}${ext}`);
     }
-    for (const path of ["dist/tessera.global.js", "dist/cli.js", "README.md", "LICENSE", "package.json"]) expect(files).toContain(path);
+    for (const path of ["dist/tessera.global.js", "dist/tessera.global.js.LEGAL.txt", "dist/cli.js", "README.md", "LICENSE", "package.json"]) {
+      expect(files).toContain(path);
+    }
   });
 
   it("holds nothing else: no sources, tests, examples, local state or benchmarks", () => {
-    const allowed = /^(dist\/[^/]+\.(js|cjs|d\.ts|d\.cts|map)|docs\/[\w.-]+\.md|README\.md|LICENSE|package\.json)$/;
+    // dist/*.LEGAL.txt: the licence notices of what the script-tag build bundles (tsup.config.ts).
+    const allowed = /^(dist\/[^/]+\.(js|cjs|d\.ts|d\.cts|map|js\.LEGAL\.txt)|docs\/[\w.-]+\.md|README\.md|LICENSE|package\.json)$/;
     expect(files.filter((path) => !allowed.test(path))).toEqual([]);
     for (const path of files) expect(path).not.toMatch(/^(src|test|examples|bench|scripts|\.tessera|\.ci|node_modules)\//);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SessionError } from "../../src/shared/errors.js";
+import { keyedStorage } from "../../src/storage/encrypted.js";
 import { cloudflareKVStorage, encryptedStorage, memoryStorage, secretKey } from "../../src/storage/index.js";
 import { fakeKV } from "./fakes.js";
 import { describeStorage } from "./storage-suite.js";
@@ -136,6 +137,16 @@ describe("encryptedStorage", () => {
     expect(refusal({ key: secretKey(SECRET), secret: SECRET })).toMatchObject({ code: "INVALID_ARGUMENT", field: "secret" });
     expect(refusal({ secret: SECRET, onError: () => {} })).toBeUndefined();
     expect(refusal({})).toBeUndefined();
+  });
+
+  it("keyedStorage (the script tag's encryptedStorage) takes { key } or nothing and refuses secret", async () => {
+    expect(() => keyedStorage(memoryStorage(), { secret: SECRET } as never)).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", field: "secret", status: 400 }),
+    );
+    // Records are interchangeable with encryptedStorage's under the same key.
+    const inner = memoryStorage();
+    await encryptedStorage(inner, { secret: SECRET }).set("tessera:p:e:t", "written at the edge");
+    expect(await keyedStorage(inner, { key: secretKey(SECRET) }).get("tessera:p:e:t")).toBe("written at the edge");
   });
 
   it("reports through onError listeners too, and stops after unsubscribe", async () => {
