@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 import SummaryReporter from "./test/support/summary-reporter.ts";
+import { chromiumArgs, chromiumPath, hasChromium } from "./test/support/chromium.ts";
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Tests that drive Debian's Chromium (vitest browser mode, or playwright-core from Node).
 const chromiumTests = [
   "test/browser/**",
@@ -14,22 +13,11 @@ const chromiumTests = [
 ];
 // Without Chromium a local run leaves those files out and says so at the end; in CI
 // (.ci/run installs Chromium) a missing browser fails the run instead of hiding tests.
-const withoutChromium = !existsSync(chromiumPath);
+const withoutChromium = !hasChromium;
 if (withoutChromium && process.env.CI) throw new Error(`Chromium is required in CI and is missing at ${chromiumPath}`);
 const notes = withoutChromium
   ? [`Chromium not found at ${chromiumPath}: ${chromiumTests.length} groups of browser tests left out (${chromiumTests.join(", ")}). Install it: apt-get install chromium`]
   : [];
-
-// Debian's Chromium, never a downloaded browser (TOOLCHAIN.md).
-export const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 const chromiumProject = {
   test: {

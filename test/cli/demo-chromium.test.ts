@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, startDev, tempDir, type DevProcess } from "./spawn-dev.js";
 
@@ -9,17 +10,6 @@ import { ensureBuilt, startDev, tempDir, type DevProcess } from "./spawn-dev.js"
  * ciphertext, refresh rotates, end clears, the timeline shows it all, and no response the
  * page receives ever carries the secret key.
  */
-// Debian's Chromium, never a downloaded one; without the networking flags it floods the closed network.
-const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
 let server: DevProcess;
 let browser: Browser;
 let page: Page;
@@ -30,7 +20,7 @@ beforeAll(async () => {
   await ensureBuilt();
   const cwd = tempDir();
   server = await startDev(["--port", "0", "--data-dir", join(cwd, ".tessera")], cwd);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("response", (response) => {

@@ -6,11 +6,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
 import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore } from "../../src/server/index.js";
-import { chromiumArgs } from "../../vitest.config.js";
+import { launchChromium } from "../support/chromium.ts";
 
 const PUBLISHABLE = generateAccessKey("publishable");
 let http: NodeServer;
@@ -56,7 +56,7 @@ beforeAll(async () => {
     if (pathname === "/favicon.ico") return new Response(null, { status: 404 });
     return server.fetch(request);
   });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
+  browser = await launchChromium();
   context = await browser.newContext();
 }, 120_000);
 

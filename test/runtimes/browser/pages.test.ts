@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../../support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startExampleServer } from "../node/examples.ts";
 import { serveNode, type NodeServer } from "../../../src/cli/node-http.ts";
@@ -11,9 +12,6 @@ import { testKeys } from "../../server/helpers.ts";
 // Node example app, in front of the real endpoint on loopback (issue 4, part 3).
 const root = resolve(import.meta.dirname, "../../..");
 const config = JSON.parse(readFileSync(resolve(root, "examples/tessera.config.json"), "utf8"));
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run"];
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const store = memoryStore();
 let endpoint: NodeServer;
@@ -32,7 +30,7 @@ beforeAll(async () => {
   endpoint = await serveNode(server.fetch);
   app = await startExampleServer({ endpoint: endpoint.url, secretKey: secret, publishableKey: publishable,
     product: "my-product-tag", env: "snd", tag: "session-tag", port: 0 });
-  browser = await chromium.launch({ executablePath, args: ARGS, headless: true });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
