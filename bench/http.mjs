@@ -8,8 +8,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "./lib/args.mjs";
 import { loadTest } from "./lib/load.mjs";
 import { startServerProcess } from "./lib/server-process.mjs";
+import { processCpuMs } from "./lib/proc-cpu.mjs";
 import { formatCount, formatRatio, printTable } from "./lib/table.mjs";
-import { TESSERA_HTTP_CASES } from "./tessera-http.mjs";
+import { baselineCases, TESSERA_HTTP_CASES } from "./tessera-http.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -20,7 +21,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
  * (duration and connections come from the command line). `skip()` returns (or resolves to)
  * the reason a case cannot run yet (e.g. not built), or null.
  * `source` (optional) names the build that ran, shown in the row's note.
- * @typedef {{ url: string, stop: () => Promise<void>, source?: string }} CaseServer
+ * `pid` (optional) lets the row show the server's CPU time per request.
+ * @typedef {{ url: string, stop: () => Promise<void>, source?: string, pid?: number }} CaseServer
  * @typedef {{ label: string, skip?: () => string | null | Promise<string | null>, server: () => Promise<CaseServer>,
  *   prepare?: (server: CaseServer, options: { duration: number, connections: number }) => Promise<unknown>,
  *   load: (url: string, prepared: unknown, server: CaseServer) => object }} HttpCase
@@ -39,8 +41,15 @@ export const FLOOR_CASE = {
   }),
 };
 
-/** The floor first (the ratio column's reference), then tessera's cases. */
-export const HTTP_CASES = [FLOOR_CASE, ...TESSERA_HTTP_CASES];
+/**
+ * The floor first (the ratio column's reference), then tessera's cases; with
+ * TESSERA_BENCH_BASELINE=<dir holding another src/>, also tessera dev built from there.
+ */
+export const HTTP_CASES = [
+  FLOOR_CASE,
+  ...TESSERA_HTTP_CASES,
+  ...(process.env.TESSERA_BENCH_BASELINE ? baselineCases(process.env.TESSERA_BENCH_BASELINE) : []),
+];
 
 /** Runs the cases in order; a case that fails becomes a row with a note. */
 export async function httpBench(options = {}, cases = HTTP_CASES) {
@@ -57,7 +66,10 @@ export async function httpBench(options = {}, cases = HTTP_CASES) {
     try {
       server = await testCase.server();
       const prepared = testCase.prepare ? await testCase.prepare(server, { duration, connections }) : undefined;
-      const result = await loadTest({ duration, connections, ...testCase.load(server.url, prepared, server) });
+      const probe = server.pid ? () => processCpuMs(server.pid) : undefined;
+      const result = await loadTest({ duration, connections, probe, ...testCase.load(server.url, prepared, server) });
+      // The server's own CPU (all its threads) per answered request: steadier than req/s here.
+      result.cpuUs = result.probed != null && result.requests > 0 ? (result.probed * 1000) / result.requests : null;
       const notes = [server.source && `ran ${server.source}`, noteFor(result, duration)].filter(Boolean);
       results.push({ label: testCase.label, ...result, note: notes.join("; ") || null });
     } catch (error) {
@@ -70,11 +82,11 @@ export async function httpBench(options = {}, cases = HTTP_CASES) {
   const ms = (value) => (value == null ? null : value.toFixed(3));
   return {
     title: `HTTP on loopback: autocannon, ${connections} connections, ${duration} s per case (server in its own process)`,
-    columns: ["case", "requests", "req/s", "ratio to floor", "p50 ms", "p99 ms", "note"],
-    rows: results.map((r) => [r.label, formatCount(r.requests), formatCount(r.rps), formatRatio(r.rps, floor?.rps), ms(r.p50), ms(r.p99), r.note]),
+    columns: ["case", "requests", "req/s", "ratio to floor", "p50 ms", "p99 ms", "server CPU µs/req", "note"],
+    rows: results.map((r) => [r.label, formatCount(r.requests), formatCount(r.rps), formatRatio(r.rps, floor?.rps), ms(r.p50), ms(r.p99), formatCount(r.cpuUs), r.note]),
     summary: results.map((r) => ({
       case: r.label,
-      result: r.rps == null ? null : `${formatCount(r.rps)} req/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms`,
+      result: r.rps == null ? null : `${formatCount(r.rps)} req/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms${r.cpuUs == null ? "" : `, ${formatCount(r.cpuUs)} CPU µs/req`}`,
       ratio: formatRatio(r.rps, floor?.rps) && `${formatRatio(r.rps, floor?.rps)} floor`,
       note: r.note,
     })),

@@ -2,14 +2,17 @@
 // module exporting an async function that returns { title, columns, rows, summary, ok };
 // a part that cannot run yet (tessera not written, no Chromium...) reports a note instead.
 // Exit code is non-zero only when nothing could be measured at all.
-//   node bench/run.mjs [--duration 10] [--connections 10] [--only size,http] [--markdown]
+//   node bench/run.mjs [--duration 10] [--connections 10] [--only size,throughput,http,client,coldstart] [--markdown]
 import { parseArgs } from "./lib/args.mjs";
 import { printTable } from "./lib/table.mjs";
 
-/** Parts in issue 5's order; later parts (throughput, client, cold start) are added here. */
+/** Parts in issue 5's order. */
 const PARTS = [
   { id: "size", module: "./size.mjs", run: "sizeBench" },
+  { id: "throughput", module: "./throughput.mjs", run: "throughputBench" },
   { id: "http", module: "./http.mjs", run: "httpBench" },
+  { id: "client", module: "./client.mjs", run: "clientBench" },
+  { id: "coldstart", module: "./cold-start.mjs", run: "coldStartBench" },
 ];
 
 let args;

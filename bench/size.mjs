@@ -20,6 +20,15 @@ export const SIZE_ENTRIES = [
     entry: "bench/entries/tessera.ts",
     requires: ["src/index.ts", "src/storage/index.ts"],
   },
+  // Proposal, not shipped: the same entry with ky swapped for the fetch transport in
+  // bench/entries/proposal/ (the part of ky src/client uses), to price a slimmer transport.
+  {
+    id: "tessera-fetch-transport",
+    label: "tessera, ky swapped for a fetch transport (proposal)",
+    entry: "bench/entries/tessera.ts",
+    alias: { ky: "./bench/entries/proposal/fetch-transport.ts" },
+    requires: ["src/index.ts", "src/storage/index.ts"],
+  },
   // The script-tag build as tsup wrote it (not re-bundled): what a <script> user downloads.
   { id: "tessera-iife", label: "tessera IIFE (dist/tessera.global.js, as built)", file: "dist/tessera.global.js", requires: ["dist/tessera.global.js"] },
   { id: "supabase", label: "@supabase/auth-js (GoTrueClient)", entry: "bench/entries/supabase-auth-js.mjs", pkg: "@supabase/auth-js" },
@@ -45,8 +54,8 @@ export const BUILD_OPTIONS = {
 };
 
 /** Bundles one entry and returns its sizes plus minified bytes per package (for --detail). */
-export async function measureEntry(esbuild, entry, root = ROOT) {
-  const result = await esbuild.build({ ...BUILD_OPTIONS, entryPoints: [join(root, entry)], absWorkingDir: root, outdir: join(root, ".bench-out") });
+export async function measureEntry(esbuild, entry, root = ROOT, alias = undefined) {
+  const result = await esbuild.build({ ...BUILD_OPTIONS, ...(alias && { alias }), entryPoints: [join(root, entry)], absWorkingDir: root, outdir: join(root, ".bench-out") });
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
   const code = output.contents;
   const meta = Object.values(result.metafile.outputs).find((out) => out.entryPoint);
@@ -81,7 +90,7 @@ export async function sizeBench(options = {}, root = ROOT) {
       continue;
     }
     try {
-      const sizes = spec.file ? measureFile(join(root, spec.file)) : await measureEntry(esbuild, spec.entry, root);
+      const sizes = spec.file ? measureFile(join(root, spec.file)) : await measureEntry(esbuild, spec.entry, root, spec.alias);
       measured.push({ spec, version, ...sizes });
     } catch (error) {
       measured.push({ spec, version, note: `skipped: ${firstLine(error)}` });

@@ -99,3 +99,11 @@ export const TESSERA_HTTP_CASES = [
     }),
   },
 ];
+
+/**
+ * The same cases against `tessera dev` built from a baseline copy of src/
+ * (TESSERA_BENCH_BASELINE), labelled "— baseline": before and after in one run.
+ */
+export function baselineCases(root) {
+  return TESSERA_HTTP_CASES.map((c) => ({ ...c, label: `${c.label} — baseline`, server: () => startDev({ baseline: root }) }));
+}

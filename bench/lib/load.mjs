@@ -18,6 +18,8 @@ const autocannon = createRequire(import.meta.url)("autocannon");
  * @property {number} [duration]      seconds, default 10, at most 30 (issue 5)
  * @property {number} [connections]   default 10
  * @property {number} [warmup]        seconds of discarded load first (not with a single-use pool)
+ * @property {() => number | null} [probe] read before and after the measured run (not the
+ *   warm-up), e.g. the server's CPU time; the difference is returned as `probed`
  * @property {(status: number, body: string) => void} [onResponse] sees every measured response
  *   body, e.g. to collect refresh tokens from a start run for a later refresh run
  *
@@ -30,11 +32,12 @@ const autocannon = createRequire(import.meta.url)("autocannon");
  * @property {number} errors    connection errors + timeouts
  * @property {number} seconds   elapsed
  * @property {boolean} poolSpent the single-use pool ran out before the duration ended
+ * @property {number | null} probed `probe()` after the measured run minus before
  */
 
 /** @param {LoadOptions} options @returns {Promise<LoadResult>} */
 export async function loadTest(options) {
-  const { url, headers = {}, body, bodies, cycle = false, connections = 10, warmup = 0, onResponse } = options;
+  const { url, headers = {}, body, bodies, cycle = false, connections = 10, warmup = 0, onResponse, probe } = options;
   assertLoopback(url);
   if (body !== undefined && bodies !== undefined) throw new Error("loadTest: give body or bodies, not both");
   if (bodies !== undefined && (!Array.isArray(bodies) || bodies.length === 0)) throw new Error("loadTest: bodies must be a non-empty array");
@@ -53,7 +56,9 @@ export async function loadTest(options) {
   // becomes a stop timer of our own.
   const pool = requestsFor(body, bodies, cycle, onResponse);
   const amountOptions = singleUse ? { amount: bodies.length, connections: Math.min(connections, bodies.length) } : { duration };
+  const probeBefore = probe?.() ?? null;
   const result = await run({ ...base, ...amountOptions, ...pool }, singleUse ? duration : 0);
+  const probeAfter = probe?.() ?? null;
   return {
     requests: result.latencies.length,
     rps: result.seconds > 0 ? result.latencies.length / result.seconds : 0,
@@ -63,6 +68,7 @@ export async function loadTest(options) {
     errors: result.summary.errors + result.summary.timeouts,
     seconds: result.seconds,
     poolSpent: singleUse && result.summary.requests.total + result.summary.errors + result.summary.timeouts >= bodies.length,
+    probed: probeBefore == null || probeAfter == null ? null : probeAfter - probeBefore,
   };
 }
 

@@ -1,8 +1,9 @@
-// Runs `tessera dev` for the bench: TESSERA_CLI if set, else dist/cli.js when built, else
-// src/cli/main.ts bundled by esbuild into node_modules/.cache (dependencies stay external and
-// resolve from node_modules). Each call gets a fresh --data-dir, so no case sees another's
+// Runs `tessera dev` for the bench: TESSERA_CLI if set, else dist/cli.js when it is newer
+// than every file under src/ (a stale build would measure old code), else src/cli/main.ts
+// bundled by esbuild into node_modules/.cache (dependencies stay external and resolve from
+// node_modules). Each call gets a fresh --data-dir, so no case sees another's
 // sessions, and the banner's two dev keys are read back for the requests.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +18,8 @@ let cli;
 export function resolveCli() {
   cli ??= (async () => {
     if (process.env.TESSERA_CLI) return { path: process.env.TESSERA_CLI, source: "TESSERA_CLI" };
-    if (existsSync(join(ROOT, "dist/cli.js"))) return { path: join(ROOT, "dist/cli.js"), source: "dist/cli.js" };
+    const dist = join(ROOT, "dist/cli.js");
+    if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, "src"))) return { path: dist, source: "dist/cli.js" };
     if (!existsSync(join(ROOT, "src/cli/main.ts"))) return { skip: "no dist/cli.js and no src/cli/main.ts" };
     try {
       const esbuild = await import("esbuild");
@@ -39,6 +41,16 @@ export function resolveCli() {
   return cli;
 }
 
+/** The newest modification time of any file under `dir` (0 when it does not exist). */
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
 /** Why `tessera dev` cannot run here, or null. */
 export async function devUnavailable() {
   const { skip } = await resolveCli();
@@ -47,9 +59,32 @@ export async function devUnavailable() {
   return null;
 }
 
-/** Starts `tessera dev` on a free port; resolves once the banner printed both keys. */
-export async function startDev() {
-  const { path, source } = await resolveCli();
+const baselines = new Map();
+/**
+ * `tessera dev` built from another copy of the sources (TESSERA_BENCH_BASELINE, see
+ * bench/throughput.mjs), for before/after rows in one run.
+ */
+export function resolveBaselineCli(root) {
+  if (!baselines.has(root)) {
+    const outfile = join(ROOT, "node_modules/.cache/tessera-bench/cli-baseline.mjs");
+    baselines.set(
+      root,
+      import("esbuild")
+        .then((esbuild) =>
+          esbuild.build({ entryPoints: [join(root, "src/cli/main.ts")], outfile, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "silent" }),
+        )
+        .then(() => ({ path: outfile, source: `baseline ${root}` })),
+    );
+  }
+  return baselines.get(root);
+}
+
+/**
+ * Starts `tessera dev` on a free port; resolves once the banner printed both keys.
+ * @param {{ baseline?: string }} [options] run the CLI built from a baseline copy of src/
+ */
+export async function startDev(options = {}) {
+  const { path, source } = options.baseline ? await resolveBaselineCli(options.baseline) : await resolveCli();
   const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
   let proc;
   try {
@@ -67,6 +102,7 @@ export async function startDev() {
   const publishableKey = /publishable key\s+(\S+)/.exec(banner)?.[1];
   return {
     url: proc.url,
+    pid: proc.pid,
     source,
     secretKey,
     publishableKey,

@@ -1,7 +1,7 @@
 import { encodeBase64url } from "../../shared/base64url.js";
 import { SessionError } from "../../shared/errors.js";
 import { configError } from "../config/products.js";
-import { sha256, timingSafeEqual } from "../tokens/primitives.js";
+import { sha256, timingSafeEqualText } from "../tokens/primitives.js";
 
 export type KeyKind = "secret" | "publishable";
 /** Who is calling: the kind of key, and a fingerprint that scopes idempotency keys per caller. */
@@ -18,33 +18,41 @@ export interface AccessKeys {
 const KEY_FORMAT = /^t[sp]k_[A-Za-z0-9_-]{32,}$/;
 
 /**
- * Access keys are compared as SHA-256 digests in constant time against every configured key
- * (no early exit), so neither timing nor the order of keys tells a caller how close a guess
- * was. Keys are never logged or echoed.
+ * Every configured key is compared with the presented one in constant time (no early exit,
+ * and the loop runs over the configured key's length, not the presented one's), so neither
+ * timing nor the order of keys tells a caller how close a guess was. Keys are never logged
+ * or echoed.
+ *
+ * Issue 5 (throughput): the comparison is synchronous. It used to hash the presented key with
+ * crypto.subtle.digest first, one thread-pool round trip per request that cost as much main
+ * thread time as the token's AES-GCM encryption. The SHA-256 digests of the configured keys
+ * are still computed once, at creation: they are the callers' fingerprints (idempotency scope).
  */
 export function createAccessKeys(input: unknown): AccessKeys {
   const keys = input as { secret?: unknown; publishable?: unknown } | undefined;
   if (typeof keys !== "object" || keys === null) throw configError("accessKeys", "is required: { secret: [\"tsk_...\"], publishable?: [\"tpk_...\"] }");
   const secret = checkList(keys.secret, "secret", "tsk_", true);
   const publishable = checkList(keys.publishable ?? [], "publishable", "tpk_", false);
-  const digests = Promise.all(
-    [...secret.map((k) => ({ k, kind: "secret" as const })), ...publishable.map((k) => ({ k, kind: "publishable" as const }))].map(
-      async ({ k, kind }) => ({ kind, digest: await sha256(k) }),
-    ),
-  );
+  const configured = [...secret.map((k) => ({ k, kind: "secret" as const })), ...publishable.map((k) => ({ k, kind: "publishable" as const }))];
+  let callers: Caller[] | undefined;
+  const fingerprints = Promise.all(configured.map(async ({ k }) => encodeBase64url(await sha256(k)))).then((list) => {
+    callers = configured.map(({ kind }, i) => ({ kind, fingerprint: list[i]! }));
+    return callers;
+  });
   return {
     async identify(request) {
       const header = request.headers.get("authorization");
       if (header === null) return null;
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) return null;
-      const presented = await sha256(match[1]!);
-      let found: { kind: KeyKind; digest: Uint8Array } | undefined;
-      for (const entry of await digests) {
-        if (timingSafeEqual(entry.digest, presented) && !found) found = entry;
+      const presented = match[1]!;
+      const known = callers ?? (await fingerprints);
+      let found: Caller | undefined;
+      for (let i = 0; i < configured.length; i++) {
+        if (timingSafeEqualText(presented, configured[i]!.k) && !found) found = known[i];
       }
       if (!found) throw new SessionError("UNAUTHORIZED", "the access key is not valid");
-      return { kind: found.kind, fingerprint: encodeBase64url(found.digest) };
+      return found;
     },
   };
 }

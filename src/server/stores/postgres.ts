@@ -152,9 +152,11 @@ async function transaction<T>(pool: PgPoolLike, fn: (client: PgClientLike) => Pr
 
 async function openPool(connectionString: string, max = 10): Promise<PgPoolLike> {
   // tessera/server is also bundled for Workers, Deno and browsers, which never call this:
-  // a specifier in a variable keeps bundlers from resolving `pg` there.
-  const name = "pg";
-  const pg = (await import(/* @vite-ignore */ name)) as { default?: { Pool: PoolCtor }; Pool?: PoolCtor };
+  // a specifier in an object property keeps bundlers from resolving `pg` there. Not a plain
+  // `const`: esbuild --minify inlines that into import("pg") and then fails on pg's Node
+  // built-ins (issue 5, found bundling the Worker for the cold-start bench).
+  const names = { pg: "pg" };
+  const pg = (await import(/* @vite-ignore */ names.pg)) as { default?: { Pool: PoolCtor }; Pool?: PoolCtor };
   const Pool = (pg.default ?? pg).Pool as PoolCtor;
   const pool = new Pool({ connectionString, max });
   // pg emits "error" when an IDLE connection dies (database restart, network cut); unhandled,

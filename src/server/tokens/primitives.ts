@@ -56,3 +56,15 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
+
+/**
+ * Constant-time equality of a presented string and a known secret string. The loop runs over
+ * the known string's length, so the time depends on neither the presented value nor where it
+ * first differs; a length mismatch is folded into the result, not returned early.
+ */
+export function timingSafeEqualText(presented: string, known: string): boolean {
+  let diff = presented.length ^ known.length;
+  // charCodeAt past the end is NaN, and NaN | 0 is 0: a shorter guess still runs the full loop.
+  for (let i = 0; i < known.length; i++) diff |= (presented.charCodeAt(i) | 0) ^ known.charCodeAt(i);
+  return diff === 0;
+}

@@ -1,10 +1,11 @@
-import { decodeBase64url, randomBase64url } from "../../shared/base64url.js";
+import { decodeBase64url, encodeBase64url } from "../../shared/base64url.js";
 import { formatTaggedToken, parseTaggedToken } from "../../shared/token-string.js";
 import { hkdf, open, seal, sha256Base64url } from "./primitives.js";
+import { randomBytes } from "./random-pool.js";
 
 /** `"<tag>:<base64url of 32 random bytes>"`: 256 bits from crypto.getRandomValues. */
 export function newRefreshToken(tag: string): string {
-  return formatTaggedToken(tag, randomBase64url(32));
+  return formatTaggedToken(tag, encodeBase64url(randomBytes(32)));
 }
 
 /** Only this hash is stored (the refresh token itself never is). */

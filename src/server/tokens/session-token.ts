@@ -1,8 +1,9 @@
 import { SignJWT } from "jose";
-import { randomBase64url } from "../../shared/base64url.js";
+import { encodeBase64url } from "../../shared/base64url.js";
 import { formatTaggedToken } from "../../shared/token-string.js";
 import { SESSION_TOKEN_TYP } from "../../verify/claims.js";
 import type { Keyring } from "../keys/keyring.js";
+import { randomBytes } from "./random-pool.js";
 
 export interface TokenSubject {
   sessionId: string;
@@ -35,7 +36,7 @@ export async function issueSessionToken(
     .setSubject(subject.identifier)
     .setIssuedAt(Math.floor(issuedAtMs / 1000))
     .setExpirationTime(Math.floor(expiresAtMs / 1000))
-    .setJti(randomBase64url(16))
+    .setJti(encodeBase64url(randomBytes(16)))
     .sign(key);
   return formatTaggedToken(subject.tag, jws);
 }
