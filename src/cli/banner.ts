@@ -1,4 +1,4 @@
-import type { DevConfig } from "./config-file.js";
+import type { DevConfig, ProductView } from "./config-file.js";
 
 /** The seed page's example call (generating-session-tokens.md); `npm start` prints it ready to paste. */
 const SEED_DATA = { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } };
@@ -38,15 +38,9 @@ export function formatBanner(input: BannerInput): string {
   return lines.join("\n");
 }
 
-interface ProductShape {
-  tag: string;
-  envs?: string[];
-  sessions?: { tag: string; public?: boolean; schema?: unknown }[];
-}
-
 /** The seed call for the seed config; for other configs, sample data built from the first tag's type map. */
 export function seedCall(config: DevConfig): { product: string; env: string; tag: string; data: unknown } | undefined {
-  const product = config.products[0] as ProductShape | undefined;
+  const product = config.products[0] as ProductView | undefined;
   const session = product?.sessions?.find((s) => !s.public) ?? product?.sessions?.[0];
   if (!product || !session || !product.envs?.length) return undefined;
   const env = product.envs.includes("snd") ? "snd" : product.envs[0]!;

@@ -15,3 +15,9 @@ export class CliError extends Error {
 export function isCliError(value: unknown): value is CliError {
   return value instanceof CliError;
 }
+
+/** The first line of an error's message: the CLI prints one line per problem, never a stack. */
+export function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
+}

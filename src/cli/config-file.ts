@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { CliError } from "./cli-error.js";
+import { CliError, oneLine } from "./cli-error.js";
 import { SEED_CONFIG } from "./seed-config.js";
 
 /**
@@ -15,13 +15,24 @@ export interface DevConfig {
   cors?: unknown;
 }
 
+/**
+ * The little the CLI itself reads of a product (the demo page's menus, the banner's sample
+ * call), once createSessionServer has accepted the config.
+ */
+export interface ProductView {
+  tag: string;
+  name?: string;
+  envs: string[];
+  sessions?: { tag: string; name?: string; public?: boolean; schema?: unknown }[];
+}
+
 export interface LoadedConfig {
   config: DevConfig;
   /** What to call the config in messages: the path as given, or "built-in seed config". */
   source: string;
 }
 
-export const DEFAULT_CONFIG_FILE = "tessera.config.json";
+const DEFAULT_CONFIG_FILE = "tessera.config.json";
 export const BUILT_IN = "built-in seed config";
 const DEFAULT_ISSUER = "tessera-dev";
 const TOP_LEVEL = new Set(["$schema", "issuer", "products", "cors"]);
@@ -42,13 +53,12 @@ export function loadConfig(path: string | undefined, cwd = process.cwd()): Loade
   return { config: parseConfig(text, path), source: path };
 }
 
-export function parseConfig(text: string, source: string): DevConfig {
+function parseConfig(text: string, source: string): DevConfig {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? firstLine(error.message) : "syntax error";
-    throw new CliError(`${source}: not valid JSON (${reason})`);
+    throw new CliError(`${source}: not valid JSON (${oneLine(error)})`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new CliError(`${source}: expected a JSON object with "products"`);
@@ -80,8 +90,4 @@ function readIfExists(file: string): string | undefined {
     if (code === "EISDIR") throw new CliError(`${file}: is a directory, not a config file`);
     throw new CliError(`${file}: cannot read (${code ?? "error"})`);
   }
-}
-
-function firstLine(message: string): string {
-  return message.split("\n")[0] ?? message;
 }

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { errorResponse, json, methodNotAllowed } from "../server/http/respond.js";
+import { invalidArgument, SessionError } from "../shared/errors.js";
 import type { FetchHandler } from "./node-http.js";
-import type { DevConfig } from "./config-file.js";
+import type { DevConfig, ProductView } from "./config-file.js";
 import { DEMO_PAGE } from "./demo/page.html.js";
 import { DEMO_SCRIPT } from "./demo/page.js.js";
 
@@ -13,7 +15,6 @@ export interface DevHandlerOptions {
   scriptFiles: string[];
 }
 
-const JSON_TYPE = "application/json; charset=utf-8";
 // The page loads only same-origin scripts and calls only this origin.
 const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -40,35 +41,28 @@ async function demoRoute(request: Request, url: URL, options: DevHandlerOptions)
   if (refused) return refused;
   switch (url.pathname) {
     case "/demo/config":
-      if (request.method !== "GET") return methodNotAllowed("GET");
+      if (request.method !== "GET") return wrongMethod("GET");
       return json(200, demoConfig(options));
     case "/demo/login":
-      if (request.method !== "POST") return methodNotAllowed("POST");
+      if (request.method !== "POST") return wrongMethod("POST");
       return login(request, url, options);
     case "/demo/activity":
-      if (request.method !== "GET") return methodNotAllowed("GET");
+      if (request.method !== "GET") return wrongMethod("GET");
       return activity(url, options);
     default:
-      return json(404, { error: { code: "NOT_FOUND", message: `no demo route ${url.pathname}` } });
+      return refuse(new SessionError("NOT_FOUND", `no demo route ${url.pathname}`));
   }
 }
 
 /** What the page needs to build its client: the publishable key, never the secret one. */
 function demoConfig(options: DevHandlerOptions) {
-  const products = (options.config.products as DemoProduct[]).map((product) => ({
+  const products = (options.config.products as ProductView[]).map((product) => ({
     tag: product.tag,
     name: product.name ?? product.tag,
     envs: product.envs,
     sessions: (product.sessions ?? []).map((s) => ({ tag: s.tag, name: s.name ?? s.tag, public: s.public === true })),
   }));
   return { publishableKey: options.accessKeys.publishable, products };
-}
-
-interface DemoProduct {
-  tag: string;
-  name?: string;
-  envs: string[];
-  sessions?: { tag: string; name?: string; public?: boolean }[];
 }
 
 /**
@@ -94,7 +88,7 @@ async function login(request: Request, url: URL, options: DevHandlerOptions): Pr
 async function activity(url: URL, options: DevHandlerOptions): Promise<Response> {
   const identifier = url.searchParams.get("identifier");
   if (!identifier) {
-    return json(400, { error: { code: "INVALID_ARGUMENT", message: "identifier is required", field: "identifier" } });
+    return refuse(invalidArgument("identifier", "is required"));
   }
   const target = new URL(`/v1/users/${encodeURIComponent(identifier)}/activity`, url);
   for (const name of ["product", "env", "tag", "page", "limit", "from", "to"]) {
@@ -114,17 +108,22 @@ async function activity(url: URL, options: DevHandlerOptions): Promise<Response>
 function crossSiteRefusal(request: Request, url: URL): Response | undefined {
   const origin = request.headers.get("origin");
   if (origin !== null && origin !== url.origin) {
-    return json(403, { error: { code: "FORBIDDEN", message: "demo routes answer only the demo page's origin" } });
+    return refuse(new SessionError("FORBIDDEN", "demo routes answer only the demo page's origin"));
   }
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (!["127.0.0.1", "localhost", "::1"].includes(host) && !host.startsWith("127.")) {
-    return json(403, { error: { code: "FORBIDDEN", message: "demo routes answer only on a loopback host" } });
+  if (!isLoopbackHost(url.hostname)) {
+    return refuse(new SessionError("FORBIDDEN", "demo routes answer only on a loopback host"));
   }
   return undefined;
 }
 
+/** A name or address of this machine only (127.0.0.0/8, ::1, localhost); an IPv6 literal may be bracketed. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
 async function browserBuild(request: Request, files: string[]): Promise<Response> {
-  if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed("GET");
+  if (request.method !== "GET" && request.method !== "HEAD") return wrongMethod("GET");
   for (const file of files) {
     try {
       const body = await readFile(file);
@@ -142,7 +141,7 @@ async function browserBuild(request: Request, files: string[]): Promise<Response
 }
 
 function page(request: Request, body: string, type: string): Response {
-  if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed("GET");
+  if (request.method !== "GET" && request.method !== "HEAD") return wrongMethod("GET");
   return new Response(body, {
     headers: {
       "content-type": type,
@@ -154,13 +153,9 @@ function page(request: Request, body: string, type: string): Response {
   });
 }
 
-function methodNotAllowed(allow: string): Response {
-  return new Response(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: `use ${allow}` } }), {
-    status: 405,
-    headers: { "content-type": JSON_TYPE, allow },
-  });
+/** The demo routes' errors, shaped and sent as the endpoint's own (respond.ts). */
+function refuse(error: SessionError): Response {
+  return errorResponse(error, () => {});
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": JSON_TYPE } });
-}
+const wrongMethod = (allow: string) => refuse(methodNotAllowed([allow]));

@@ -16,7 +16,7 @@ export interface DevKeys {
 
 const NOTE = "tessera dev keys: local development only, never use them in production";
 
-export function keysFileIn(dir: string): string {
+function keysFileIn(dir: string): string {
   return join(dir, "keys.json");
 }
 

@@ -3,9 +3,9 @@ import { createSessionServer, sqliteStore } from "../server/index.js";
 import { isSessionError } from "../shared/errors.js";
 import type { DevOptions } from "./args.js";
 import { formatBanner } from "./banner.js";
-import { CliError } from "./cli-error.js";
+import { CliError, oneLine } from "./cli-error.js";
 import { loadConfig } from "./config-file.js";
-import { createDevHandler } from "./dev-handler.js";
+import { createDevHandler, isLoopbackHost } from "./dev-handler.js";
 import {
   databaseFileIn,
   looseModeWarning,
@@ -17,7 +17,6 @@ import {
 import { serveNode, type FetchHandler, type NodeServer } from "./node-http.js";
 
 const PURGE_EVERY_MS = 10 * 60_000;
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 export interface Output {
   out(line: string): void;
@@ -105,7 +104,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   }, PURGE_EVERY_MS);
   purge.unref();
 
-  if (!LOOPBACK.has(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     output.err(`tessera: warning: listening on ${options.host}; the demo's backend routes hold the secret key and answer loopback hosts only`);
   }
   output.out(
@@ -156,9 +155,4 @@ function browserBuildCandidates(): string[] {
     fileURLToPath(new URL("./tessera.global.js", import.meta.url)),
     fileURLToPath(new URL("../../dist/tessera.global.js", import.meta.url)),
   ];
-}
-
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0] ?? message;
 }

@@ -1,5 +1,5 @@
 import { HELP, parseCli } from "./args.js";
-import { isCliError } from "./cli-error.js";
+import { isCliError, oneLine } from "./cli-error.js";
 import { runDev, type Output } from "./dev.js";
 import { readVersion } from "./version.js";
 
@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
         dev.close().then(
           () => process.exit(0),
           (error: unknown) => {
-            output.err(`tessera: error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+            output.err(`tessera: error while stopping: ${oneLine(error)}`);
             process.exit(1);
           },
         ),
@@ -46,6 +46,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.exit(error.exitCode);
   }
   // Not ours to word: still one line, no stack.
-  output.err(`tessera: unexpected error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+  output.err(`tessera: unexpected error: ${oneLine(error)}`);
   process.exit(1);
 });

@@ -4,7 +4,8 @@ import { memoryStorage } from "../storage/memory.js";
 import type { SessionStorage } from "../storage/types.js";
 import { hasBroadcastChannel, hasDocument, hasIndexedDB } from "./runtime.js";
 import type { ClientOptions } from "./types.js";
-import { check, invalid, requireObject } from "./validate.js";
+import { invalidArgument as invalid } from "../shared/errors.js";
+import { check, requireObject } from "./validate.js";
 
 export interface NormalizedOptions {
   baseUrl: string;

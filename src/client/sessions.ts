@@ -1,4 +1,4 @@
-import { SessionError } from "../shared/errors.js";
+import { invalidArgument as invalid, SessionError } from "../shared/errors.js";
 import type { RevokeResult, VerifyResult } from "../shared/protocol.js";
 import { checkTokens, type Api } from "./api.js";
 import type { Emitter } from "./events.js";
@@ -6,7 +6,7 @@ import type { Lifecycle } from "./lifecycle.js";
 import type { NormalizedOptions } from "./options.js";
 import { TOKEN_FIELDS, scopeOf, toPublic, type Scope } from "./stored.js";
 import type { Sessions } from "./types.js";
-import { check, checkData, invalid, requireObject } from "./validate.js";
+import { check, checkData, requireObject } from "./validate.js";
 
 /**
  * `tessera.sessions`: every method checks its arguments before any request (issue 2,

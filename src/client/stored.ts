@@ -1,4 +1,4 @@
-import type { SessionTokens } from "../shared/protocol.js";
+import type { SessionScope, SessionTokens } from "../shared/protocol.js";
 import { fromBase64url } from "../storage/lenient-base64url.js";
 import type { Session } from "./types.js";
 
@@ -14,11 +14,7 @@ export interface StoredSession extends Session {
   lifetime: number;
 }
 
-export interface Scope {
-  product: string;
-  env: string;
-  tag: string;
-}
+export type Scope = SessionScope;
 
 /** The string fields of a start or refresh answer (protocol.ts SessionTokens). */
 export const TOKEN_FIELDS = ["token", "refreshToken", "expiresAt", "refreshExpiresAt", "sessionId"] as const;

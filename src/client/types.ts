@@ -1,6 +1,6 @@
 import type { BeforeRequestHook } from "ky";
 import type { SessionError } from "../shared/errors.js";
-import type { ListActiveResult, RevokeResult, SessionData, SessionTokens, VerifyResult } from "../shared/protocol.js";
+import type { ListActiveResult, RevokeResult, SessionData, SessionScope, SessionTokens, VerifyResult } from "../shared/protocol.js";
 import type { SessionStorage } from "../storage/types.js";
 
 export interface ClientOptions {
@@ -37,18 +37,11 @@ export interface ScopeArgs {
 }
 
 /** A session as the client keeps it: the server's answer plus its scope. */
-export interface Session extends SessionTokens {
-  product: string;
-  env: string;
-  tag: string;
-}
+export interface Session extends SessionTokens, SessionScope {}
 
 export type EndReason = "ended" | "revoked" | "expired" | "reuse_detected" | "invalid";
 
-interface ChangeBase {
-  product: string;
-  env: string;
-  tag: string;
+interface ChangeBase extends SessionScope {
   /** `remote` when another tab (or client) made the change. */
   source: "local" | "remote";
 }

@@ -1,12 +1,11 @@
-import type { SessionData } from "../shared/protocol.js";
-import { invalidArgument as invalid } from "../shared/errors.js";
-import { TAG_PATTERN } from "../shared/token-string.js";
-
 /**
  * Argument checks that run before any request (issue 2, Behaviour 1). Each failure is an
  * INVALID_ARGUMENT naming the field; values are never echoed, since a field may hold a token.
  */
-export { invalid };
+
+import type { SessionData } from "../shared/protocol.js";
+import { invalidArgument as invalid } from "../shared/errors.js";
+import { TAG_PATTERN } from "../shared/token-string.js";
 
 /** product, env and tag follow the server's name rule (letters, digits, `.`, `_`, `-`; no ":"). */
 const NAMES = ["product", "env", "tag"];
@@ -49,7 +48,7 @@ function checkJson(value: unknown, path: string, ancestors: Set<unknown>): void 
   ancestors.delete(value);
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   // Any realm's Object.prototype (iframes, test environments) has a null prototype itself.
   const proto = typeof value === "object" && value !== null && Object.getPrototypeOf(value);
   return proto === null || (!!proto && !Array.isArray(value) && Object.getPrototypeOf(proto) === null);

@@ -2,15 +2,12 @@ import type { ServerContext } from "./context.js";
 import type { ActivityRecord } from "./stores/types.js";
 
 /**
- * Appends one activity event. Recording is best effort: a failing activity write is
- * reported to onError but never fails the operation it describes.
+ * Appends one activity event, ending now. Recording is best effort: a failing activity write
+ * is reported to onError but never fails the operation it describes.
  */
-export async function recordActivity(
-  server: ServerContext,
-  event: Omit<ActivityRecord, "endAt"> & { endAt?: number },
-): Promise<void> {
+export async function recordActivity(server: ServerContext, event: Omit<ActivityRecord, "endAt">): Promise<void> {
   try {
-    await server.store.recordActivity({ ...event, endAt: event.endAt ?? server.now() });
+    await server.store.recordActivity({ ...event, endAt: server.now() });
   } catch (error) {
     server.onError(error);
   }

@@ -3,7 +3,8 @@ import type { VerifyFailureReason } from "../shared/protocol.js";
 import type { SessionClaims } from "../verify/claims.js";
 import { checkSessionToken } from "../verify/check-token.js";
 import type { ServerContext } from "./context.js";
-import type { StoredSession } from "./stores/types.js";
+import { sameScope } from "./stores/records.js";
+import type { Scope, StoredSession } from "./stores/types.js";
 
 export type SessionCheck =
   | { valid: true; claims: SessionClaims; session: StoredSession }
@@ -16,7 +17,7 @@ export type SessionCheck =
 export async function checkSession(
   server: ServerContext,
   token: unknown,
-  expected: { product?: string; env?: string; tag?: string } = {},
+  expected: Partial<Scope> = {},
 ): Promise<SessionCheck> {
   const result = await checkSessionToken(token, server.keyring.getKey, { issuer: server.issuer, now: server.now(), ...expected });
   if (!result.valid) return result;
@@ -27,7 +28,7 @@ export async function checkSession(
   if (dataSessionOf(claims.dat) !== claims.sid) return { valid: false, reason: "malformed", claims };
   const session = await server.store.getSession(claims.sid);
   if (!session) return { valid: false, reason: "not_found", claims };
-  if (session.product !== claims.product || session.env !== claims.env || session.tag !== claims.tag || session.identifier !== claims.sub) {
+  if (!sameScope(session, claims) || session.identifier !== claims.sub) {
     return { valid: false, reason: "scope", claims };
   }
   if (session.revokedAt !== null) return { valid: false, reason: "revoked", claims };

@@ -14,9 +14,8 @@ export interface ServerContext {
   access: AccessKeys;
   graceMs: number;
   maxBodyBytes: number;
-  activityRetentionMs: number;
   /** Key that seals stored idempotent answers (HKDF of the secret, its own label). */
-  idempotencyKey: () => Promise<Uint8Array>;
+  idempotencyKey: () => Promise<CryptoKey>;
   now: () => number;
   onError: (error: unknown) => void;
 }

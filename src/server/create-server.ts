@@ -1,5 +1,6 @@
 import { utf8 } from "../shared/base64url.js";
-import { checkProducts, configError } from "./config/products.js";
+import { configError } from "./config/config-error.js";
+import { checkProducts } from "./config/products.js";
 import type { SessionServerOptions } from "./config/types.js";
 import type { ServerContext } from "./context.js";
 import { createAccessKeys } from "./http/access.js";
@@ -7,7 +8,7 @@ import { createCors } from "./http/cors.js";
 import { createKeyring } from "./keys/keyring.js";
 import { createRouter } from "./router.js";
 import { createDataCipher } from "./tokens/data-cipher.js";
-import { hkdf } from "./tokens/primitives.js";
+import { serverKey } from "./tokens/primitives.js";
 
 export interface SessionServer {
   /** A plain fetch handler: Workers `export default { fetch }`, `Deno.serve(fetch)`, or the CLI. */
@@ -37,7 +38,7 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
   if (typeof retentionDays !== "number" || !(retentionDays > 0)) throw configError("activityRetentionDays", "must be a positive number");
 
   const secret = options.secret;
-  let idempotencyKey: Promise<Uint8Array> | undefined;
+  let idempotencyKey: Promise<CryptoKey> | undefined;
   const now = options.now ?? Date.now;
   const server: ServerContext = {
     issuer: options.issuer,
@@ -48,18 +49,16 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
     access: createAccessKeys(options.accessKeys),
     graceMs: graceSeconds * 1000,
     maxBodyBytes,
-    activityRetentionMs: retentionDays * DAY_MS,
     // Its own HKDF label: the data key is never used for anything but session data.
-    idempotencyKey: () => (idempotencyKey ??= hkdf(utf8(secret), "tessera idempotent-answers")),
+    idempotencyKey: () => (idempotencyKey ??= serverKey(utf8(secret), "tessera idempotent-answers")),
     now: () => now(),
     onError: options.onError ?? (() => {}),
   };
-  const fetch = createRouter(server, createCors(options.cors));
   return {
-    fetch: (request) => fetch(request),
+    fetch: createRouter(server, createCors(options.cors)),
     async purge() {
       const at = server.now();
-      return store.purge({ now: at, sessionsBefore: at, activityBefore: at - server.activityRetentionMs });
+      return store.purge({ now: at, sessionsBefore: at, activityBefore: at - retentionDays * DAY_MS });
     },
   };
 }

@@ -1,10 +1,10 @@
-import { SessionError } from "../shared/errors.js";
+import { invalidArgument, SessionError } from "../shared/errors.js";
 import type { SessionTokens } from "../shared/protocol.js";
 import type { ServerContext } from "./context.js";
 import { open, seal, sha256Base64url } from "./tokens/primitives.js";
 
 /** How long an Idempotency-Key is remembered (issue 3 §5). */
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
@@ -19,7 +19,7 @@ export async function idempotencyOf(request: Request, fingerprint: string, body:
   const header = request.headers.get("idempotency-key");
   if (header === null) return null;
   if (!KEY_FORMAT.test(header)) {
-    throw new SessionError("INVALID_ARGUMENT", "Idempotency-Key must be 1-255 visible ASCII characters", { field: "Idempotency-Key" });
+    throw invalidArgument("Idempotency-Key", "must be 1-255 visible ASCII characters");
   }
   return {
     storeKey: await sha256Base64url(`${fingerprint}\n${header}`),
@@ -63,7 +63,7 @@ export async function completeIdempotent(server: ServerContext, idem: Idempotent
 }
 
 /** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same body. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object" && value !== null) {
     const entries = Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);

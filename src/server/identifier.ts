@@ -1,4 +1,4 @@
-import { SessionError } from "../shared/errors.js";
+import { invalidArgument } from "../shared/errors.js";
 import { readPath } from "../shared/placeholder.js";
 import { isWellFormed } from "./http/fields.js";
 import type { SessionConfig } from "./config/types.js";
@@ -7,16 +7,16 @@ import type { SessionConfig } from "./config/types.js";
 export function identifierOf(config: SessionConfig, data: Record<string, unknown>): string {
   const field = `data.${config.selector.join(".")}`;
   const found = readPath(data, config.selector);
-  if (!found.found) throw new SessionError("INVALID_ARGUMENT", `${field} is required: it identifies the session`, { field });
+  if (!found.found) throw invalidArgument(field, "is required: it identifies the session");
   const value = found.value;
   if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
-    throw new SessionError("INVALID_ARGUMENT", `${field} must be a string, number or boolean: it identifies the session`, { field });
+    throw invalidArgument(field, "must be a string, number or boolean: it identifies the session");
   }
   const identifier = String(value);
   if (identifier.length === 0 || identifier.length > 256) {
-    throw new SessionError("INVALID_ARGUMENT", `${field} must be 1-256 characters long`, { field });
+    throw invalidArgument(field, "must be 1-256 characters long");
   }
   // It is stored in a UTF-8 column and must come back equal to the token's `sub` (fields.ts).
-  if (!isWellFormed(identifier)) throw new SessionError("INVALID_ARGUMENT", `${field} must be well-formed Unicode`, { field });
+  if (!isWellFormed(identifier)) throw invalidArgument(field, "must be well-formed Unicode");
   return identifier;
 }

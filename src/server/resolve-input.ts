@@ -1,4 +1,4 @@
-import { SessionError } from "../shared/errors.js";
+import { invalidArgument, SessionError } from "../shared/errors.js";
 import { formatSessionPath, parseSessionPath, PLACEHOLDER_GLOBAL, readPath, splitSegments } from "../shared/placeholder.js";
 
 /**
@@ -17,7 +17,7 @@ const MAX_DEPTH = 64;
 function walk(value: unknown, data: Record<string, unknown>, at: string, depth: number): unknown {
   if (typeof value === "string") return resolveString(value, data, at);
   if (typeof value !== "object" || value === null) return value;
-  if (depth >= MAX_DEPTH) throw new SessionError("INVALID_ARGUMENT", `${at} nests deeper than ${MAX_DEPTH} levels (or is circular)`, { field: at });
+  if (depth >= MAX_DEPTH) throw invalidArgument(at, `nests deeper than ${MAX_DEPTH} levels (or is circular)`);
   if (Array.isArray(value)) return value.map((item, i) => walk(item, data, `${at}[${i}]`, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {

@@ -1,4 +1,4 @@
-import { SessionError } from "../shared/errors.js";
+import { invalidArgument, SessionError } from "../shared/errors.js";
 import type { Handler, RequestContext, ServerContext } from "./context.js";
 import { userActivity } from "./handlers/activity.js";
 import { listSessions, listUsers } from "./handlers/list.js";
@@ -46,18 +46,31 @@ function dispatch(server: ServerContext): (request: Request) => Promise<Response
   return async (request) => {
     try {
       const url = new URL(request.url);
-      const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(url.pathname) })).filter((m) => m.match);
-      if (matches.length === 0) throw new SessionError("NOT_FOUND", `no route for ${url.pathname}`);
       // HEAD is GET without the body (RFC 9110 §9.3.2).
       const method = request.method === "HEAD" ? "GET" : request.method;
-      const hit = matches.find((m) => m.route.method === method);
-      if (!hit) throw methodNotAllowed([...new Set(matches.map((m) => m.route.method))].flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])));
+      // One pass, stopping at the route that serves the request: the path's other methods are
+      // only needed for a 405.
+      const allowed = new Set<string>();
+      let route: Route | undefined;
+      let match: RegExpExecArray | null = null;
+      for (const candidate of ROUTES) {
+        match = candidate.pattern.exec(url.pathname);
+        if (match && candidate.method === method) {
+          route = candidate;
+          break;
+        }
+        if (match) allowed.add(candidate.method);
+      }
+      if (!route) {
+        if (allowed.size === 0) throw new SessionError("NOT_FOUND", `no route for ${url.pathname}`);
+        throw methodNotAllowed([...allowed].flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])));
+      }
       const params: Record<string, string> = {};
-      hit.route.params?.forEach((name, i) => {
-        params[name] = decodeParam(hit.match![i + 1]!, name);
+      route.params?.forEach((name, i) => {
+        params[name] = decodeParam(match![i + 1]!, name);
       });
-      const context: RequestContext = { request, url, params, caller: hit.route.open ? null : await server.access.identify(request) };
-      const response = await hit.route.handler(server, context);
+      const context: RequestContext = { request, url, params, caller: route.open ? null : await server.access.identify(request) };
+      const response = await route.handler(server, context);
       return request.method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
     } catch (error) {
       return errorResponse(error, server.onError);
@@ -69,6 +82,6 @@ function decodeParam(raw: string, name: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new SessionError("INVALID_ARGUMENT", `${name} in the path is not valid percent-encoding`, { field: name });
+    throw invalidArgument(name, "in the path is not valid percent-encoding");
   }
 }

@@ -2,14 +2,18 @@ import { SessionError } from "../shared/errors.js";
 import type { SessionConfig } from "./config/types.js";
 import type { ServerContext } from "./context.js";
 import { requireString } from "./http/fields.js";
+import type { Scope } from "./stores/types.js";
 
-/** The session config named by `product`, `env` and `tag` of a body or query; 404 naming the unknown part. */
-export function resolveScope(server: ServerContext, source: Record<string, unknown>): { config: SessionConfig; env: string } {
+/**
+ * The session config named by `product`, `env` and `tag` of a body or query, and that scope
+ * (which the stores and the activity log key on); 404 naming the unknown part.
+ */
+export function resolveScope(server: ServerContext, source: Record<string, unknown>): { config: SessionConfig; scope: Scope } {
   const { product, env } = resolveProductEnv(server, source);
   const tag = requireString(source, "tag", 64);
   const config = server.products.get(product)!.sessions.get(tag);
   if (!config) throw new SessionError("TAG_NOT_FOUND", `session tag "${tag}" is not configured for product "${product}"`, { field: "tag" });
-  return { config, env };
+  return { config, scope: { product, env, tag } };
 }
 
 /** `product` and `env` only (activity across a product's tags); 404 naming the unknown part. */

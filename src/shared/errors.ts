@@ -90,9 +90,10 @@ export const isSessionError = (value: unknown): value is SessionError =>
   value instanceof SessionError || ((value as SessionError | null)?.name === "SessionError" && isErrorCode((value as SessionError).code));
 
 /**
- * A caller mistake in one field, raised before anything is sent or stored (issue 2, Behaviour 1).
- * The status is given, not looked up, for the script-tag build's sake (TESSERA_SCRIPT_TAG).
- * `problem` must not echo the value: a field may hold a token.
+ * A caller mistake in one field: the client's checks before anything is sent or stored (issue 2,
+ * Behaviour 1) and the server's checks of bodies, queries and data. The status is given, not
+ * looked up, for the script-tag build's sake (TESSERA_SCRIPT_TAG). `problem` must not echo the
+ * value: a field may hold a token.
  */
 export const invalidArgument = (field: string, problem: string): SessionError =>
   new SessionError("INVALID_ARGUMENT", `${field} ${problem}`, { field, status: 400 });

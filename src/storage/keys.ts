@@ -1,6 +1,7 @@
 import { createStore, get, update } from "idb-keyval";
 import { utf8 } from "../shared/base64url.js";
 import { invalidArgument } from "../shared/errors.js";
+import { hkdfAesKey } from "../shared/hkdf.js";
 
 const AES: AesKeyGenParams = { name: "AES-GCM", length: 256 };
 const USAGES: KeyUsage[] = ["encrypt", "decrypt"];
@@ -17,17 +18,7 @@ export function secretKey(secret: string | Uint8Array): Promise<CryptoKey> {
   if (!(bytes instanceof Uint8Array) || bytes.length < 32) {
     throw invalidArgument("secret", "must be at least 32 bytes");
   }
-  return crypto.subtle
-    .importKey("raw", new Uint8Array(bytes), "HKDF", false, ["deriveKey"])
-    .then((material) =>
-      crypto.subtle.deriveKey(
-        { name: "HKDF", hash: "SHA-256", salt: utf8("tessera/storage/v1") as BufferSource, info: utf8("session storage") as BufferSource },
-        material,
-        AES,
-        false,
-        USAGES,
-      ),
-    );
+  return hkdfAesKey(bytes, "tessera/storage/v1", "session storage");
 }
 
 const browserKeys: Record<string, Promise<CryptoKey> | undefined> = {};

@@ -29,7 +29,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * allows "a few minutes" of leeway). Beyond that the token was not issued by a sane clock
  * (issue 6: "issued in the future" is refused).
  */
-export const MAX_FUTURE_IAT_SECONDS = 300;
+const MAX_FUTURE_IAT_SECONDS = 300;
 
 /**
  * Checks a `"<tag>:<JWS>"` session token: shape, header, signature with an explicit
@@ -49,12 +49,13 @@ export async function checkSessionToken(token: unknown, getKey: JWTVerifyGetKey,
   if (header.typ !== SESSION_TOKEN_TYP || typeof header.kid !== "string" || KEY_CARRYING_HEADERS.some((h) => h in header)) {
     return { valid: false, reason: "malformed" };
   }
+  const now = expected.now ?? Date.now();
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(parsed.value, getKey, {
       algorithms: [...SESSION_TOKEN_ALGS],
       typ: SESSION_TOKEN_TYP,
-      currentDate: new Date(expected.now ?? Date.now()),
+      currentDate: new Date(now),
       requiredClaims: ["exp", "iat", "sub", "jti", "iss"],
     }));
   } catch (error) {
@@ -62,7 +63,7 @@ export async function checkSessionToken(token: unknown, getKey: JWTVerifyGetKey,
   }
   if (!isSessionClaims(payload)) return { valid: false, reason: "malformed" };
   const claims = payload;
-  if (claims.iat > Math.floor((expected.now ?? Date.now()) / 1000) + MAX_FUTURE_IAT_SECONDS) return { valid: false, reason: "malformed" };
+  if (claims.iat > Math.floor(now / 1000) + MAX_FUTURE_IAT_SECONDS) return { valid: false, reason: "malformed" };
   const inScope =
     claims.iss === expected.issuer &&
     claims.tag === parsed.tag &&

@@ -55,21 +55,12 @@ describe("tessera dev", () => {
     expect(second.stdout()).not.toContain("new dev keys generated");
     expect(second.secretKey).toBe(first.secretKey);
     expect(second.publishableKey).toBe(first.publishableKey);
-    const verified = await post(`${second.url}/v1/sessions/verify`, second.publishableKey, {
-      product: seedStart.product,
-      env: seedStart.env,
-      tag: seedStart.tag,
-      token: started.json.token,
-    });
+    const { data: _data, ...scope } = seedStart;
+    const verified = await post(`${second.url}/v1/sessions/verify`, second.publishableKey, { ...scope, token: started.json.token });
     expect(verified.status).toBe(200);
     expect(verified.json).toMatchObject({ valid: true, sessionId: started.json.sessionId, identifier: "1919102009383" });
     // And the session row survived in SQLite: its refresh token still rotates.
-    const refreshed = await post(`${second.url}/v1/sessions/refresh`, second.publishableKey, {
-      product: seedStart.product,
-      env: seedStart.env,
-      tag: seedStart.tag,
-      refreshToken: started.json.refreshToken,
-    });
+    const refreshed = await post(`${second.url}/v1/sessions/refresh`, second.publishableKey, { ...scope, refreshToken: started.json.refreshToken });
     expect(refreshed.status).toBe(200);
     expect(refreshed.json.refreshToken).not.toBe(started.json.refreshToken);
   });

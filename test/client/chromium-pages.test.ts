@@ -3,29 +3,17 @@
  * real endpoint on loopback: a session survives a reload from encrypted IndexedDB, and two
  * pages of one origin refreshing at the same moment end with one valid session, no logout.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { build } from "esbuild";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
-import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore } from "../../src/server/index.js";
+import type { NodeServer } from "../../src/cli/node-http.js";
+import { generateAccessKey } from "../../src/server/index.js";
 import { launchChromium } from "../support/chromium.ts";
+import { pageOrigin } from "../support/page-origin.ts";
 
 const PUBLISHABLE = generateAccessKey("publishable");
 let http: NodeServer;
 let browser: Browser;
 let context: BrowserContext;
-
-/** dist/tessera.global.js when `npm run build` made it from the current sources, else the same build in memory. */
-async function iife(): Promise<string> {
-  const dist = join(process.cwd(), "dist/tessera.global.js");
-  const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(process.cwd(), "src"))) return readFileSync(dist, "utf8");
-  const result = await build({ entryPoints: ["src/browser.ts"], bundle: true, format: "iife", globalName: "Tessera", platform: "browser", target: "es2022", minify: true, write: false });
-  return result.outputFiles[0]!.text;
-}
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>tessera test page</title>
 <script src="/tessera.global.js"></script>
@@ -40,22 +28,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>tessera test page</tit
 </script>`;
 
 beforeAll(async () => {
-  const server = createSessionServer({
-    issuer: "http://127.0.0.1",
-    keys: [await generateSigningKey()],
-    secret: generateSecret(),
-    store: memoryStore(),
-    products: [{ tag: "shop", envs: ["prd"], sessions: [{ tag: "guest", schema: { guestId: "string" }, selector: "$Session{guestId}", expiry: 15, period: "mins", public: true }] }],
-    accessKeys: { secret: [generateAccessKey("secret")], publishable: [PUBLISHABLE] },
-  });
-  const script = await iife();
-  http = await serveNode(async (request) => {
-    const { pathname } = new URL(request.url);
-    if (pathname === "/") return new Response(PAGE, { headers: { "content-type": "text/html" } });
-    if (pathname === "/tessera.global.js") return new Response(script, { headers: { "content-type": "text/javascript" } });
-    if (pathname === "/favicon.ico") return new Response(null, { status: 404 });
-    return server.fetch(request);
-  });
+  http = await pageOrigin(PAGE, { publishableKey: PUBLISHABLE, tags: ["guest"] });
   browser = await launchChromium();
   context = await browser.newContext();
 }, 120_000);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createClient, SessionError } from "../../src/index.js";
+import { createClient } from "../../src/index.js";
 import { memoryStorage } from "../../src/storage/index.js";
 import { fakeEndpoint } from "./fake-endpoint.js";
+import { rejection } from "../support/rejection.js";
 
 const scope = { product: "p", env: "snd", tag: "session-tag" };
 const ACCESS_KEY = "tsk_live_0123456789abcdef";
@@ -15,16 +16,6 @@ function make(endpoint = fakeEndpoint(), extra: Record<string, unknown> = {}) {
     ...extra,
   });
   return { tessera, endpoint };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SessionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SessionError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("requests", () => {

@@ -5,42 +5,21 @@
 import ky from "ky";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
-import { createClient, SessionError, type ClientOptions, type SessionChange } from "../../src/index.js";
-import {
-  createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore,
-  type SessionServer,
-} from "../../src/server/index.js";
+import { createClient, type ClientOptions, type SessionChange } from "../../src/index.js";
+import { generateSecret, type SessionServer } from "../../src/server/index.js";
 import { encryptedStorage, memoryStorage, secretKey, type SessionStorage } from "../../src/storage/index.js";
+import { harness, PUBLISHABLE_KEY, SCOPE as scope, SECRET_KEY, SEED_DATA as SEED } from "../server/helpers.js";
+import { rejection } from "../support/rejection.js";
 
-const SEED = { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } };
-const scope = { product: "my-product-tag", env: "snd", tag: "session-tag" };
-const SECRET_KEY = generateAccessKey("secret");
-const PUBLISHABLE_KEY = generateAccessKey("publishable");
 const MIN = 60_000;
 
-const clock = { now: Date.UTC(2026, 0, 15, 12, 0, 0) };
+let clock: { now: number };
 let server: SessionServer;
 let loopback: NodeServer;
 
 beforeAll(async () => {
-  server = createSessionServer({
-    issuer: "http://127.0.0.1",
-    keys: [await generateSigningKey()],
-    secret: generateSecret(),
-    store: memoryStore(),
-    products: [
-      {
-        tag: "my-product-tag",
-        envs: ["dev", "snd", "prd"],
-        sessions: [
-          { tag: "session-tag", schema: { userId: "string", details: { username: "string?", email: "string" } }, selector: "$Session{userId}", expiry: 15, period: "mins" },
-          { tag: "guest", schema: { guestId: "string" }, selector: "$Session{guestId}", expiry: 1, period: "hours", public: true },
-        ],
-      },
-    ],
-    accessKeys: { secret: [SECRET_KEY], publishable: [PUBLISHABLE_KEY] },
-    now: () => clock.now,
-  });
+  // The seed product: 15-minute session tokens, 30-day refresh tokens, a public "guest" tag.
+  ({ server, clock } = await harness());
   loopback = await serveNode(server.fetch);
 });
 afterAll(() => loopback?.close());
@@ -78,16 +57,6 @@ describe.each<Transport>(["in-process", "loopback"])("client against the real en
       return client;
     };
     return { tessera: make(), make, requests, storage, changes, dropAfterServer, count: (p: string) => requests.filter((r) => r === p).length };
-  }
-
-  async function rejection(promise: Promise<unknown>): Promise<SessionError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof SessionError) return error;
-      throw error;
-    }
-    throw new Error("expected a rejection");
   }
 
   it("the seed call: start returns session-tag:eyJ..., it is stored, and verifies with its data", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createClient, SessionError, type SessionChange } from "../../src/index.js";
 import { memoryStorage, type SessionStorage } from "../../src/storage/index.js";
 import { fakeEndpoint, manualClock } from "./fake-endpoint.js";
+import { rejection } from "../support/rejection.js";
 
 const scope = { product: "p", env: "snd", tag: "session-tag" };
 const KEY = "tessera:p:snd:session-tag";
@@ -29,16 +30,6 @@ function setup(options: { lifetimeMs?: number; storage?: SessionStorage; refresh
   const tessera = make();
   tessera.sessions.onChange((change) => changes.push(change));
   return { clock, endpoint, storage, tessera, changes, make };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SessionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SessionError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("get: the stored session, refreshed inside the margin", () => {

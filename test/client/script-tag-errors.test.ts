@@ -3,6 +3,7 @@ import { createClient, ERROR_STATUS, SessionError } from "../../src/index.js";
 import { keyedStorage } from "../../src/storage/encrypted.js";
 import { memoryStorage } from "../../src/storage/index.js";
 import type { SessionStorage } from "../../src/storage/types.js";
+import { rejection } from "../support/rejection.js";
 import { fakeEndpoint, manualClock } from "./fake-endpoint.js";
 
 // The script-tag build defines TESSERA_SCRIPT_TAG and leaves SessionError's code -> status
@@ -15,16 +16,6 @@ afterAll(() => void delete flag.TESSERA_SCRIPT_TAG);
 
 const scope = { product: "p", env: "snd", tag: "session-tag" };
 
-async function caught(run: () => unknown): Promise<SessionError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof SessionError) return error;
-    throw error;
-  }
-  throw new Error("expected a SessionError");
-}
-
 const expectDocumentedStatus = (error: SessionError, code: keyof typeof ERROR_STATUS) => {
   expect(error.code).toBe(code);
   expect(error.status).toBe(ERROR_STATUS[code]);
@@ -36,26 +27,26 @@ describe("client-made errors name their status (script-tag build)", () => {
   });
 
   it("INVALID_ARGUMENT from options, arguments and storage options", async () => {
-    expectDocumentedStatus(await caught(() => createClient({ baseUrl: "ftp://x" })), "INVALID_ARGUMENT");
+    expectDocumentedStatus(await rejection(() => createClient({ baseUrl: "ftp://x" })), "INVALID_ARGUMENT");
     const tessera = createClient({ baseUrl: "https://auth.test", storage: memoryStorage(), fetch: fakeEndpoint().fetch });
-    expectDocumentedStatus(await caught(() => tessera.sessions.start({ ...scope, data: { when: new Date() } as never })), "INVALID_ARGUMENT");
-    expectDocumentedStatus(await caught(() => keyedStorage(memoryStorage(), { secrets: "x" } as never)), "INVALID_ARGUMENT");
+    expectDocumentedStatus(await rejection(() => tessera.sessions.start({ ...scope, data: { when: new Date() } as never })), "INVALID_ARGUMENT");
+    expectDocumentedStatus(await rejection(() => keyedStorage(memoryStorage(), { secrets: "x" } as never)), "INVALID_ARGUMENT");
   });
 
   it("SESSION_NOT_FOUND, REFRESH_EXPIRED, NETWORK_ERROR and a malformed answer's SERVER_ERROR", async () => {
     const clock = manualClock();
     const endpoint = fakeEndpoint({ now: clock.now, refreshLifetimeMs: 60_000, lifetimeMs: 30_000 });
     const tessera = createClient({ baseUrl: "https://auth.test", storage: memoryStorage(), fetch: endpoint.fetch, now: clock.now });
-    expectDocumentedStatus(await caught(() => tessera.sessions.refresh(scope)), "SESSION_NOT_FOUND");
+    expectDocumentedStatus(await rejection(() => tessera.sessions.refresh(scope)), "SESSION_NOT_FOUND");
 
     await tessera.sessions.start({ ...scope, data: {} });
     clock.advance(120_000);
-    expectDocumentedStatus(await caught(() => tessera.sessions.refresh(scope)), "REFRESH_EXPIRED");
+    expectDocumentedStatus(await rejection(() => tessera.sessions.refresh(scope)), "REFRESH_EXPIRED");
 
     endpoint.script("/v1/sessions/verify", "network");
-    expectDocumentedStatus(await caught(() => tessera.sessions.verify({ ...scope, token: "session-tag:x" })), "NETWORK_ERROR");
+    expectDocumentedStatus(await rejection(() => tessera.sessions.verify({ ...scope, token: "session-tag:x" })), "NETWORK_ERROR");
     endpoint.script("/v1/sessions/start", { status: 201, body: { token: 1 } });
-    expectDocumentedStatus(await caught(() => tessera.sessions.start({ ...scope, data: {} })), "SERVER_ERROR");
+    expectDocumentedStatus(await rejection(() => tessera.sessions.start({ ...scope, data: {} })), "SERVER_ERROR");
     tessera.close();
   });
 

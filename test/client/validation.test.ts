@@ -1,21 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
-import { createClient, SessionError } from "../../src/index.js";
+import { createClient } from "../../src/index.js";
 import { memoryStorage } from "../../src/storage/index.js";
+import { rejection } from "../support/rejection.js";
 
 function client() {
   const fetch = vi.fn(async () => new Response("{}", { status: 400 }));
   const tessera = createClient({ baseUrl: "https://auth.test", accessKey: "tsk_test", storage: memoryStorage(), fetch });
   return { tessera, fetch };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SessionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SessionError) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
 }
 
 const scope = { product: "my-product-tag", env: "snd", tag: "session-tag" };

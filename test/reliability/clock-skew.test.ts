@@ -5,14 +5,12 @@
  * behind). Offline verifiers at the edge tolerate `iat` up to five minutes ahead of their clock.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient, type SessionChange, type TesseraClient } from "../../src/index.js";
-import { memoryStorage } from "../../src/storage/index.js";
+import type { SessionChange } from "../../src/index.js";
 import { verifySessionToken } from "../../src/verify/index.js";
-import { harness, SCOPE, SECRET_KEY, SEED_DATA } from "../server/helpers.js";
+import { closeClients, harness, harnessClient, SCOPE, SEED_DATA } from "../server/helpers.js";
 
 const MIN = 60_000;
-const open: TesseraClient[] = [];
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+afterEach(closeClients);
 
 describe.each([
   ["5 minutes ahead of", 5 * MIN],
@@ -22,12 +20,7 @@ describe.each([
     const h = await harness(); // 15-minute tokens; the client's margin is min(60 s, 10%)
     const refreshes: number[] = [];
     const changes: SessionChange[] = [];
-    const tessera = createClient({
-      baseUrl: "http://127.0.0.1:8787",
-      accessKey: SECRET_KEY,
-      product: SCOPE.product,
-      env: SCOPE.env,
-      storage: memoryStorage(),
+    const tessera = harnessClient(h, {
       now: () => h.clock.now + skew,
       fetch: (request) => {
         if (new URL(request.url).pathname === "/v1/sessions/refresh") refreshes.push(h.clock.now);
@@ -35,7 +28,6 @@ describe.each([
       },
     });
     tessera.sessions.onChange((c) => changes.push(c));
-    open.push(tessera);
     const serverVerify = async (token: string) => (await h.post("/v1/sessions/verify", { ...SCOPE, token })).body;
     return { h, tessera, refreshes, changes, serverVerify };
   }

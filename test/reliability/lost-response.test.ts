@@ -5,13 +5,11 @@
  * window presents a spent token, and the session ends (RFC 9700 §4.14.2 fails closed).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient, type SessionChange, type TesseraClient } from "../../src/index.js";
-import { memoryStorage } from "../../src/storage/index.js";
+import type { SessionChange } from "../../src/index.js";
 import { memoryStore } from "../../src/server/index.js";
-import { harness, SCOPE, SECRET_KEY, SEED_DATA, type Harness } from "../server/helpers.js";
+import { closeClients, harness, harnessClient, SCOPE, SEED_DATA, type Harness } from "../server/helpers.js";
 
-const open: TesseraClient[] = [];
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+afterEach(closeClients);
 
 async function setup() {
   const store = memoryStore();
@@ -21,13 +19,7 @@ async function setup() {
   /** Paths whose next N answers are lost after the server handled the request. */
   const drop = new Map<string, number>();
   const changes: SessionChange[] = [];
-  const tessera = createClient({
-    baseUrl: "http://127.0.0.1:8787",
-    accessKey: SECRET_KEY,
-    product: SCOPE.product,
-    env: SCOPE.env,
-    storage: memoryStorage(),
-    now: () => h.clock.now,
+  const tessera = harnessClient(h, {
     fetch: async (request) => {
       const path = new URL(request.url).pathname;
       requests.push({ path, idempotencyKey: request.headers.get("idempotency-key") });
@@ -42,7 +34,6 @@ async function setup() {
     },
   });
   tessera.sessions.onChange((c) => changes.push(c));
-  open.push(tessera);
   const generation = async (sessionId: string) => (await store.getSession(sessionId))!.generation;
   const count = (path: string) => requests.filter((r) => r.path === path).length;
   return { h, store, tessera, answers, requests, drop, changes, generation, count };

@@ -6,13 +6,11 @@
  * repeat are never retried.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient, type SessionChange, type TesseraClient } from "../../src/index.js";
-import { memoryStorage } from "../../src/storage/index.js";
+import type { SessionChange } from "../../src/index.js";
 import { memoryStore } from "../../src/server/index.js";
-import { harness, SCOPE, SECRET_KEY, SEED_DATA } from "../server/helpers.js";
+import { closeClients, harness, harnessClient, SCOPE, SEED_DATA } from "../server/helpers.js";
 
-const open: TesseraClient[] = [];
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+afterEach(closeClients);
 
 type Fault = { kind: "delay"; ms: number } | { kind: "hang" } | { kind: "status"; status: number; retryAfter?: string };
 
@@ -22,13 +20,7 @@ async function setup(options: { timeout?: number; retries?: number } = {}) {
   const faults = new Map<string, Fault[]>();
   const attempts: Array<{ path: string; at: number; idempotencyKey: string | null }> = [];
   const changes: SessionChange[] = [];
-  const tessera = createClient({
-    baseUrl: "http://127.0.0.1:8787",
-    accessKey: SECRET_KEY,
-    product: SCOPE.product,
-    env: SCOPE.env,
-    storage: memoryStorage(),
-    now: () => h.clock.now,
+  const tessera = harnessClient(h, {
     ...options,
     fetch: async (request) => {
       const path = new URL(request.url).pathname;
@@ -53,7 +45,6 @@ async function setup(options: { timeout?: number; retries?: number } = {}) {
     },
   });
   tessera.sessions.onChange((c) => changes.push(c));
-  open.push(tessera);
   const inject = (path: string, ...list: Fault[]) => faults.set(path, [...(faults.get(path) ?? []), ...list]);
   const count = (path: string) => attempts.filter((a) => a.path === path).length;
   return { h, store, tessera, inject, attempts, changes, count };

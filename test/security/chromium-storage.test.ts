@@ -6,12 +6,12 @@
  * `error` change, reads "no session", has no uncaught error or unhandled rejection, keeps its
  * other records, and can start again.
  */
-import { build } from "esbuild";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
-import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore } from "../../src/server/index.js";
+import type { NodeServer } from "../../src/cli/node-http.js";
+import { generateAccessKey } from "../../src/server/index.js";
 import { launchChromium } from "../support/chromium.ts";
+import { pageOrigin } from "../support/page-origin.ts";
 
 const PUBLISHABLE = generateAccessKey("publishable");
 const GUEST_KEY = "tessera:shop:prd:guest";
@@ -49,25 +49,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>tessera storage attack
 </script>`;
 
 beforeAll(async () => {
-  const session = (tag: string) => ({ tag, schema: { guestId: "string" as const }, selector: "$Session{guestId}", expiry: 15, period: "mins" as const, public: true });
-  const server = createSessionServer({
-    issuer: "http://127.0.0.1",
-    keys: [await generateSigningKey()],
-    secret: generateSecret(),
-    store: memoryStore(),
-    products: [{ tag: "shop", envs: ["prd"], sessions: [session("guest"), session("visitor")] }],
-    accessKeys: { secret: [generateAccessKey("secret")], publishable: [PUBLISHABLE] },
-  });
-  // Always the current sources (dist/ may be stale while the suite runs).
-  const bundle = await build({ entryPoints: ["src/browser.ts"], bundle: true, format: "iife", globalName: "Tessera", platform: "browser", target: "es2022", write: false });
-  const script = bundle.outputFiles[0]!.text;
-  http = await serveNode(async (request) => {
-    const { pathname } = new URL(request.url);
-    if (pathname === "/") return new Response(PAGE, { headers: { "content-type": "text/html" } });
-    if (pathname === "/tessera.global.js") return new Response(script, { headers: { "content-type": "text/javascript" } });
-    if (pathname === "/favicon.ico") return new Response(null, { status: 404 });
-    return server.fetch(request);
-  });
+  http = await pageOrigin(PAGE, { publishableKey: PUBLISHABLE, tags: ["guest", "visitor"] });
   browser = await launchChromium();
 }, 120_000);
 

@@ -6,10 +6,10 @@
  * unhandled rejection, and never damage another record. (Chromium: chromium-storage.test.ts.)
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createClient, type SessionChange, type SessionStorage, type TesseraClient } from "../../src/index.js";
+import { type SessionChange, type SessionStorage, type TesseraClient } from "../../src/index.js";
 import { cloudflareKVStorage, encryptedStorage, memoryStorage } from "../../src/storage/index.js";
 import { fakeKV } from "../storage/fakes.js";
-import { harness, PUBLISHABLE_KEY, SCOPE, SECRET_KEY, SEED_DATA, type Harness } from "../server/helpers.js";
+import { closeClients, harness, harnessClient, PUBLISHABLE_KEY, SCOPE, SEED_DATA, type Harness } from "../server/helpers.js";
 
 const KEY = "tessera:my-product-tag:snd:session-tag";
 const GUEST_KEY = "tessera:my-product-tag:snd:guest";
@@ -37,10 +37,7 @@ interface Rig {
   reload(): TesseraClient;
 }
 
-const open: TesseraClient[] = [];
-afterEach(() => {
-  open.splice(0).forEach((c) => c.close());
-});
+afterEach(closeClients);
 
 async function rig(kind: InnerKind, wrap: (s: SessionStorage) => SessionStorage = (s) => s): Promise<Rig> {
   const h = await harness();
@@ -49,20 +46,14 @@ async function rig(kind: InnerKind, wrap: (s: SessionStorage) => SessionStorage 
   const changes: SessionChange[] = [];
   const requests: string[] = [];
   const make = () => {
-    const client = createClient({
-      baseUrl: "http://127.0.0.1:8787",
-      accessKey: SECRET_KEY,
-      product: SCOPE.product,
-      env: SCOPE.env,
+    const client = harnessClient(h, {
       storage: encryptedStorage(wrap(raw), { key }),
-      now: () => h.clock.now,
       fetch: (request) => {
         requests.push(new URL(request.url).pathname);
         return h.server.fetch(request);
       },
     });
     client.sessions.onChange((c) => changes.push(c));
-    open.push(client);
     return client;
   };
   const tessera = make();
@@ -125,8 +116,7 @@ describe.each<InnerKind>(["memory", "KV"])("tampered records under encryptedStor
     const r = await rig(kind);
     await r.tessera.sessions.start({ ...SCOPE, data: SEED_DATA });
     const otherKey = await aesKey();
-    const foreign = createClient({ baseUrl: "http://127.0.0.1:8787", accessKey: PUBLISHABLE_KEY, product: SCOPE.product, env: SCOPE.env, storage: encryptedStorage(r.raw, { key: otherKey }), fetch: (q) => r.h.server.fetch(q), now: () => r.h.clock.now });
-    open.push(foreign);
+    const foreign = harnessClient(r.h, { accessKey: PUBLISHABLE_KEY, storage: encryptedStorage(r.raw, { key: otherKey }) });
     const seen: SessionChange[] = [];
     foreign.sessions.onChange((c) => seen.push(c));
     expect(await foreign.sessions.get({ tag: "session-tag" })).toBeNull();

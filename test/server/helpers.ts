@@ -1,4 +1,5 @@
 import type { JWK } from "jose";
+import { createClient, type ClientOptions, type TesseraClient } from "../../src/index.js";
 import {
   createSessionServer,
   generateAccessKey,
@@ -7,6 +8,7 @@ import {
   memoryStore,
   type SessionServerOptions,
 } from "../../src/server/index.js";
+import { memoryStorage } from "../../src/storage/index.js";
 
 export const SEED_DATA = {
   userId: "1919102009383",
@@ -102,4 +104,30 @@ export async function harness(overrides: Partial<SessionServerOptions> = {}): Pr
     },
   };
   return h;
+}
+
+const clients: TesseraClient[] = [];
+
+/**
+ * A client of harness `h`'s endpoint, in process: the secret key, the seed product and env,
+ * memory storage, the harness clock, every request straight to `h.server` (each overridable).
+ * Call closeClients() after each test to stop its timers.
+ */
+export function harnessClient(h: Harness, options: Partial<ClientOptions> = {}): TesseraClient {
+  const client = createClient({
+    baseUrl: "http://127.0.0.1:8787",
+    accessKey: SECRET_KEY,
+    product: SCOPE.product,
+    env: SCOPE.env,
+    storage: memoryStorage(),
+    now: () => h.clock.now,
+    fetch: (request) => h.server.fetch(request),
+    ...options,
+  });
+  clients.push(client);
+  return client;
+}
+
+export function closeClients(): void {
+  clients.splice(0).forEach((client) => client.close());
 }

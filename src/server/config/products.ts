@@ -1,6 +1,7 @@
-import { SessionError } from "../../shared/errors.js";
+import type { SessionError } from "../../shared/errors.js";
 import { formatSessionPath, parseSessionPath } from "../../shared/placeholder.js";
 import { TAG_PATTERN } from "../../shared/token-string.js";
+import { configError } from "./config-error.js";
 import { compileSchema, typeAtPath } from "./schema.js";
 import { PERIODS, type ProductInput, type SessionConfig, type SessionConfigInput } from "./types.js";
 
@@ -96,8 +97,4 @@ function checkLifetime(
     throw problem(periodField, `${JSON.stringify(period)} is not one of ${PERIODS.join(", ")}`);
   }
   return { amount, period: period as SessionConfig["expiry"]["period"] };
-}
-
-export function configError(field: string, message: string): SessionError {
-  return new SessionError("INVALID_CONFIG", message.startsWith(field) ? message : `${field}: ${message}`, { field });
 }

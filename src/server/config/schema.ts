@@ -1,4 +1,4 @@
-import { SessionError } from "../../shared/errors.js";
+import { invalidArgument as invalid, SessionError } from "../../shared/errors.js";
 import { isStandardSchema, type StandardSchemaV1 } from "./standard-schema.js";
 import type { TypeMap } from "./types.js";
 
@@ -84,10 +84,6 @@ function standardValidator(schema: StandardSchemaV1): Validator {
     if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalid("data", "must be an object");
     return value as Record<string, unknown>;
   };
-}
-
-function invalid(field: string, message: string): SessionError {
-  return new SessionError("INVALID_ARGUMENT", `${field} ${message}`, { field });
 }
 
 /** The type at a selector path of a type map, or null when the path leaves the map. */

@@ -1,10 +1,11 @@
 import type { JWK } from "jose";
+import type { SESSION_TOKEN_ALGS } from "../../verify/claims.js";
 import type { SessionStore } from "../stores/types.js";
 import type { CorsOptions } from "../http/cors.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 
-export type Period = "secs" | "mins" | "hours" | "days" | "weeks" | "months" | "years";
-export const PERIODS: readonly Period[] = ["secs", "mins", "hours", "days", "weeks", "months", "years"];
+export const PERIODS = ["secs", "mins", "hours", "days", "weeks", "months", "years"] as const;
+export type Period = (typeof PERIODS)[number];
 
 /** `"string" | "number" | "boolean"`, a trailing `?` for optional; nesting by objects. */
 export type SchemaLeaf = "string" | "number" | "boolean" | "string?" | "number?" | "boolean?";
@@ -39,7 +40,8 @@ export interface ProductInput {
   sessions: SessionConfigInput[];
 }
 
-export type SigningAlg = "ES256" | "EdDSA";
+/** The algorithms a session token may be signed with (verify/claims.ts holds the list). */
+export type SigningAlg = (typeof SESSION_TOKEN_ALGS)[number];
 
 export interface SessionServerOptions {
   /** The `iss` claim, usually the endpoint's origin. */

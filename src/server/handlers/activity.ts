@@ -11,7 +11,7 @@ export const userActivity: Handler = async (server, { url, caller, params }) => 
   const query = queryObject(url.searchParams);
   const { product, env } = resolveProductEnv(server, query);
   // With a tag, it must be one of the product's session configs.
-  const tag = query.tag === undefined ? undefined : resolveScope(server, query).config.tag;
+  const tag = query.tag === undefined ? undefined : resolveScope(server, query).scope.tag;
   const identifier = params.identifier!;
   const from = readTime(url.searchParams, "from");
   const to = readTime(url.searchParams, "to");

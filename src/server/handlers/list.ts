@@ -1,9 +1,11 @@
 import type { ListActiveResult, ListUsersResult } from "../../shared/protocol.js";
 import type { Handler } from "../context.js";
 import { requireSecretKey } from "../http/access.js";
-import { invalid, optionalString, queryObject, readPaging } from "../http/fields.js";
+import { invalidArgument } from "../../shared/errors.js";
+import { optionalString, queryObject, readPaging } from "../http/fields.js";
 import { json } from "../http/respond.js";
 import { resolveScope } from "../scope.js";
+import { endOf, isActive } from "../stores/records.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -14,16 +16,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const listSessions: Handler = async (server, { url, caller }) => {
   requireSecretKey(caller);
   const query = queryObject(url.searchParams);
-  const { config, env } = resolveScope(server, query);
+  const { scope } = resolveScope(server, query);
   const identifier = optionalString(query, "identifier");
   const status = url.searchParams.get("status") ?? "active";
-  if (status !== "active" && status !== "all") throw invalid("status", 'must be "active" or "all"');
+  if (status !== "active" && status !== "all") throw invalidArgument("status", 'must be "active" or "all"');
   const { page, limit, offset } = readPaging(url.searchParams);
   const now = server.now();
   const { total, sessions } = await server.store.listSessions({
-    product: config.product,
-    env,
-    tag: config.tag,
+    ...scope,
     ...(identifier !== undefined ? { identifier } : {}),
     activeOnly: status === "active",
     now,
@@ -38,8 +38,8 @@ export const listSessions: Handler = async (server, { url, caller }) => {
       sessionId: s.id,
       identifier: s.identifier,
       startAt: iso(s.createdAt),
-      endAt: iso(s.revokedAt !== null ? Math.min(s.revokedAt, s.refreshExpiresAt) : s.refreshExpiresAt),
-      active: s.revokedAt === null && s.refreshExpiresAt > now,
+      endAt: iso(endOf(s)),
+      active: isActive(s, now),
     })),
   };
   return json(200, result);
@@ -48,9 +48,9 @@ export const listSessions: Handler = async (server, { url, caller }) => {
 /** GET /v1/users?product&env&tag&page&limit: the session users, most recently seen first. */
 export const listUsers: Handler = async (server, { url, caller }) => {
   requireSecretKey(caller);
-  const { config, env } = resolveScope(server, queryObject(url.searchParams));
+  const { scope } = resolveScope(server, queryObject(url.searchParams));
   const { page, limit, offset } = readPaging(url.searchParams);
-  const { total, users } = await server.store.listUsers({ product: config.product, env, tag: config.tag, now: server.now(), offset, limit });
+  const { total, users } = await server.store.listUsers({ ...scope, now: server.now(), offset, limit });
   const result: ListUsersResult = {
     total,
     page,

@@ -8,6 +8,7 @@ import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
 import { issuePair, sessionEnd } from "../issue-pair.js";
 import { resolveScope } from "../scope.js";
+import { sameScope } from "../stores/records.js";
 import type { StoredSession } from "../stores/types.js";
 import { hashRefreshToken, openWithPrevious, parseRefreshToken, sealForPrevious } from "../tokens/refresh-token.js";
 import type { SessionConfig } from "../config/types.js";
@@ -22,7 +23,7 @@ import type { SessionConfig } from "../config/types.js";
 export const refreshSession: Handler = async (server, { request, caller }) => {
   requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { config, env } = resolveScope(server, body);
+  const { config, scope } = resolveScope(server, body);
   const presented = requireString(body, "refreshToken", 512);
   const parsed = parseRefreshToken(presented);
   const startAt = server.now();
@@ -30,12 +31,13 @@ export const refreshSession: Handler = async (server, { request, caller }) => {
   const found = await server.store.findRefreshHash(await hashRefreshToken(presented));
   if (!found) throw invalidToken();
 
-  // Two passes at most: losing the compare-and-set makes our token the previous one.
+  // Two passes suffice: losing the compare-and-set makes our token the previous one, which the
+  // second pass answers through the grace window or as reuse. The third is a safety margin.
   for (let attempt = 0; attempt < 3; attempt++) {
     const session = await server.store.getSession(found.sessionId);
-    if (!session || session.product !== config.product || session.env !== env || session.tag !== config.tag) throw invalidToken();
+    if (!session || !sameScope(session, scope)) throw invalidToken();
     const log = (status: "success" | "fail", message: string) =>
-      recordActivity(server, { product: session.product, env, tag: session.tag, operation: "refresh", status, startAt, message, sessionId: session.id, identifier: session.identifier });
+      recordActivity(server, { ...scope, operation: "refresh", status, startAt, message, sessionId: session.id, identifier: session.identifier });
     if (session.revokedAt !== null) {
       await log("fail", "refresh of a revoked session");
       throw new SessionError("SESSION_REVOKED", "the session has been revoked");
@@ -64,7 +66,7 @@ export const refreshSession: Handler = async (server, { request, caller }) => {
       }
     }
     // RFC 9700 §4.14.2: an already rotated token means it leaked or a client misbehaves; end the session.
-    await server.store.revokeSessions({ product: session.product, env, tag: session.tag, sessionId: session.id }, startAt);
+    await server.store.revokeSessions({ ...scope, sessionId: session.id }, startAt);
     await log("fail", `reuse of a rotated refresh token (generation ${found.generation} of ${session.generation}): session revoked`);
     throw new SessionError("REFRESH_REUSED", "this refresh token was already used; the session has been revoked");
   }

@@ -5,12 +5,12 @@ import type { Handler, ServerContext } from "../context.js";
 import { requireCaller, requireSecretKey } from "../http/access.js";
 import { optionalString, requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
+import { SESSION_TOKEN_HEADER } from "../http/session-header.js";
 import { json } from "../http/respond.js";
 import { resolveScope } from "../scope.js";
+import { sameScope } from "../stores/records.js";
+import type { Scope } from "../stores/types.js";
 import { hashRefreshToken, parseRefreshToken } from "../tokens/refresh-token.js";
-
-/** Header carrying the caller's own session token, to revoke it by sessionId with a publishable key. */
-export const SESSION_TOKEN_HEADER = "x-session-token";
 
 /**
  * POST /v1/sessions/revoke with exactly one of `sessionId`, `identifier`, `refreshToken`.
@@ -20,8 +20,7 @@ export const SESSION_TOKEN_HEADER = "x-session-token";
 export const revokeSession: Handler = async (server, { request, caller }) => {
   const known = requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { config, env } = resolveScope(server, body);
-  const scope = { product: config.product, env, tag: config.tag };
+  const { scope } = resolveScope(server, body);
   const targets = (["sessionId", "identifier", "refreshToken"] as const).filter((f) => body[f] !== undefined && body[f] !== null);
   if (targets.length !== 1) {
     throw new SessionError("INVALID_ARGUMENT", "give exactly one of sessionId, identifier, refreshToken", { field: targets[1] ?? "sessionId" });
@@ -40,7 +39,7 @@ export const revokeSession: Handler = async (server, { request, caller }) => {
   if (targets[0] === "refreshToken") {
     const token = requireString(body, "refreshToken", 512);
     const parsed = parseRefreshToken(token);
-    const found = parsed && parsed.tag === config.tag ? await server.store.findRefreshHash(await hashRefreshToken(token)) : null;
+    const found = parsed && parsed.tag === scope.tag ? await server.store.findRefreshHash(await hashRefreshToken(token)) : null;
     if (!found) throw new SessionError("REFRESH_INVALID", "the refresh token is not valid", { field: "refreshToken" });
     sessionId = found.sessionId;
   } else {
@@ -48,7 +47,7 @@ export const revokeSession: Handler = async (server, { request, caller }) => {
     if (known.kind !== "secret") await requireOwnSession(server, request, sessionId, scope);
   }
   const session = await server.store.getSession(sessionId);
-  if (!session || session.product !== scope.product || session.env !== scope.env || session.tag !== scope.tag) {
+  if (!session || !sameScope(session, scope)) {
     throw new SessionError("SESSION_NOT_FOUND", "no such session", { field: targets[0] });
   }
   const revoked = await server.store.revokeSessions({ ...scope, sessionId }, startAt);
@@ -60,8 +59,7 @@ export const revokeSession: Handler = async (server, { request, caller }) => {
 export const revokeAllSessions: Handler = async (server, { request, caller }) => {
   requireSecretKey(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { config, env } = resolveScope(server, body);
-  const scope = { product: config.product, env, tag: config.tag };
+  const { scope } = resolveScope(server, body);
   const identifier = requireString(body, "identifier");
   const excludeSessionId = optionalString(body, "excludeSessionId", 128);
   const startAt = server.now();
@@ -78,7 +76,7 @@ export const revokeAllSessions: Handler = async (server, { request, caller }) =>
   return json(200, { revoked });
 };
 
-async function requireOwnSession(server: ServerContext, request: Request, sessionId: string, scope: { product: string; env: string; tag: string }) {
+async function requireOwnSession(server: ServerContext, request: Request, sessionId: string, scope: Scope) {
   const token = request.headers.get(SESSION_TOKEN_HEADER);
   if (token === null) {
     throw new SessionError("FORBIDDEN", "a publishable key revokes by sessionId only with that session's token in X-Session-Token");

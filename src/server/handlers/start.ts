@@ -1,4 +1,4 @@
-import { SessionError } from "../../shared/errors.js";
+import { invalidArgument, SessionError } from "../../shared/errors.js";
 import { recordActivity } from "../activity.js";
 import type { Handler } from "../context.js";
 import { requireCaller } from "../http/access.js";
@@ -14,24 +14,23 @@ import { hashRefreshToken } from "../tokens/refresh-token.js";
 export const startSession: Handler = async (server, { request, caller }) => {
   const known = requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { config, env } = resolveScope(server, body);
+  const { config, scope } = resolveScope(server, body);
   // DESIGN.md: minting a session for an identity needs a secret key, unless the tag is for guests.
   if (known.kind !== "secret" && !config.public) {
     throw new SessionError("FORBIDDEN", `a publishable key cannot start "${config.tag}" sessions (the config is not public)`);
   }
-  if (body.data === undefined) throw new SessionError("INVALID_ARGUMENT", "data is required", { field: "data" });
+  if (body.data === undefined) throw invalidArgument("data", "is required");
   const data = await config.validate(body.data);
   const identifier = identifierOf(config, data);
   const startAt = server.now();
 
-  const idem = await idempotencyOf(request, known.fingerprint, { product: config.product, env, tag: config.tag, data: body.data });
+  const idem = await idempotencyOf(request, known.fingerprint, { ...scope, data: body.data });
   if (idem) {
     const replay = await replayOrClaim(server, idem, startAt);
     if (replay) return json(201, replay, { "idempotent-replayed": "true" });
   }
   try {
     const sessionId = crypto.randomUUID();
-    const scope = { product: config.product, env, tag: config.tag };
     const dataJwe = await server.cipher.encrypt(sessionId, data);
     const { tokens, refreshExpiresAt } = await issuePair(server, config, { sessionId, identifier, dataJwe, ...scope }, startAt);
     await server.store.createSession({

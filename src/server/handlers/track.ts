@@ -5,7 +5,7 @@ import { checkSession } from "../check-session.js";
 import { requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
-import { SESSION_TOKEN_HEADER } from "./revoke.js";
+import { presentedSessionToken } from "../http/session-header.js";
 
 const REASON_CODE = { expired: "SESSION_EXPIRED", revoked: "SESSION_REVOKED" } as const;
 
@@ -15,7 +15,7 @@ const REASON_CODE = { expired: "SESSION_EXPIRED", revoked: "SESSION_REVOKED" } a
  * Authorization holds an access key sends the session in `X-Session-Token` instead.
  */
 export const trackAction: Handler = async (server, { request }) => {
-  const token = sessionTokenOf(request);
+  const token = presentedSessionToken(request);
   const body = await readJsonBody(request, server.maxBodyBytes);
   const action = requireString(body, "action", 128);
   const startAt = server.now();
@@ -44,11 +44,3 @@ export const trackAction: Handler = async (server, { request }) => {
   });
   return json(202, { accepted: true });
 };
-
-function sessionTokenOf(request: Request): string {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Session\s+(\S+)\s*$/i.exec(header);
-  const token = match?.[1] ?? request.headers.get(SESSION_TOKEN_HEADER);
-  if (!token) throw new SessionError("UNAUTHORIZED", "the session token is required (Authorization: Session <tag>:<jwt>)");
-  return token;
-}

@@ -7,6 +7,7 @@ import { requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
 import { resolveScope } from "../scope.js";
+import { sameScope } from "../stores/records.js";
 
 /**
  * POST /v1/sessions/verify. A bad, expired or revoked token is an answer, not an error:
@@ -15,10 +16,9 @@ import { resolveScope } from "../scope.js";
 export const verifySession: Handler = async (server, { request, caller }) => {
   requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { config, env } = resolveScope(server, body);
+  const { scope } = resolveScope(server, body);
   const token = requireString(body, "token", 16_384);
   const startAt = server.now();
-  const scope = { product: config.product, env, tag: config.tag };
   const check = await checkSession(server, token, scope);
   let result: VerifyResult;
   if (!check.valid) {
@@ -30,7 +30,7 @@ export const verifySession: Handler = async (server, { request, caller }) => {
       : { valid: false, reason: "malformed" };
   }
   // Only authentic claims name a user to log against; forged tokens leave no trace in a user's timeline.
-  if (check.claims && check.claims.product === scope.product && check.claims.env === scope.env && check.claims.tag === scope.tag) {
+  if (check.claims && sameScope(check.claims, scope)) {
     await recordActivity(server, {
       ...scope,
       operation: "verify",

@@ -1,7 +1,6 @@
-import { encodeBase64url } from "../../shared/base64url.js";
 import { SessionError } from "../../shared/errors.js";
-import { configError } from "../config/products.js";
-import { sha256, timingSafeEqualText } from "../tokens/primitives.js";
+import { configError } from "../config/config-error.js";
+import { sha256Base64url, timingSafeEqualText } from "../tokens/primitives.js";
 
 export type KeyKind = "secret" | "publishable";
 /** Who is calling: the kind of key, and a fingerprint that scopes idempotency keys per caller. */
@@ -35,7 +34,7 @@ export function createAccessKeys(input: unknown): AccessKeys {
   const publishable = checkList(keys.publishable ?? [], "publishable", "tpk_", false);
   const configured = [...secret.map((k) => ({ k, kind: "secret" as const })), ...publishable.map((k) => ({ k, kind: "publishable" as const }))];
   let callers: Caller[] | undefined;
-  const fingerprints = Promise.all(configured.map(async ({ k }) => encodeBase64url(await sha256(k)))).then((list) => {
+  const fingerprints = Promise.all(configured.map(({ k }) => sha256Base64url(k))).then((list) => {
     callers = configured.map(({ kind }, i) => ({ kind, fingerprint: list[i]! }));
     return callers;
   });
@@ -69,7 +68,6 @@ function checkList(list: unknown, field: string, prefix: string, required: boole
   });
   return list as string[];
 }
-
 
 /** 401 when no key was presented. */
 export function requireCaller(caller: Caller | null): Caller {

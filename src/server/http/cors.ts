@@ -1,4 +1,5 @@
-import { configError } from "../config/products.js";
+import { configError } from "../config/config-error.js";
+import { SESSION_TOKEN_HEADER } from "./session-header.js";
 
 export interface CorsOptions {
   /** Exact origins (`https://app.example`) allowed to call from a browser, or "*" for any. */
@@ -14,7 +15,7 @@ export interface Cors {
   decorate(request: Request, response: Response): Response;
 }
 
-const ALLOW_HEADERS = "authorization, content-type, idempotency-key, x-session-token";
+const ALLOW_HEADERS = `authorization, content-type, idempotency-key, ${SESSION_TOKEN_HEADER}`;
 
 /**
  * Cross-origin access for browser apps (Fetch standard, CORS protocol). Off unless configured:

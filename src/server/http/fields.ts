@@ -1,4 +1,4 @@
-import { SessionError } from "../../shared/errors.js";
+import { invalidArgument as invalid } from "../../shared/errors.js";
 
 /** A required non-empty string field (at most `max` characters) of a body or query. */
 export function requireString(source: Record<string, unknown>, field: string, max = 256): string {
@@ -54,8 +54,4 @@ export function queryObject(query: URLSearchParams): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of query) if (!(key in out)) out[key] = value;
   return out;
-}
-
-export function invalid(field: string, message: string): SessionError {
-  return new SessionError("INVALID_ARGUMENT", `${field} ${message}`, { field });
 }

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, importJWK, type CryptoKey, type JWK, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { decodeBase64url } from "../../shared/base64url.js";
-import { configError } from "../config/products.js";
+import { configError } from "../config/config-error.js";
 import type { SigningAlg } from "../config/types.js";
 
 export interface Keyring {

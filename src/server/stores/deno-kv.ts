@@ -1,4 +1,5 @@
 import { SessionError } from "../../shared/errors.js";
+import { endOf, isActive, sameScope } from "./records.js";
 import { entriesOf, KEYS, type KvEntry, type KvKey, type KvLike } from "./deno-kv-keys.js";
 import type { ActivityRecord, IdempotencyRecord, SessionStore, StoredSession, StoredUser } from "./types.js";
 
@@ -36,7 +37,6 @@ export function denoKvStore(kv: KvLike): SessionStore {
   /** Ids of the sessions of a scope, or of one identifier in it. */
   const idsIn = async (s: { product: string; env: string; tag: string; identifier?: string }) =>
     (await list<string>(KEYS.byUserPrefix(s.product, s.env, s.tag, s.identifier))).map((e) => e.value);
-  const isActive = (s: StoredSession, now: number) => s.revokedAt === null && s.refreshExpiresAt > now;
   /** Read, change, commit with a versionstamp check; again on a lost race. */
   const update = async <T>(key: KvKey, change: (current: T | null) => T | null): Promise<T | null> => {
     for (;;) {
@@ -100,7 +100,7 @@ export function denoKvStore(kv: KvLike): SessionStore {
       let count = 0;
       for (const id of ids) {
         const revoked = await update<StoredSession>(KEYS.session(id), (s) => {
-          if (!s || s.product !== f.product || s.env !== f.env || s.tag !== f.tag || !isActive(s, at)) return null;
+          if (!s || !sameScope(s, f) || !isActive(s, at)) return null;
           if ((f.identifier !== undefined && s.identifier !== f.identifier) || (f.excludeSessionId !== undefined && s.id === f.excludeSessionId)) return null;
           return { ...s, revokedAt: at };
         });
@@ -162,7 +162,7 @@ export function denoKvStore(kv: KvLike): SessionStore {
     async purge({ now, sessionsBefore, activityBefore }) {
       let sessions = 0;
       for (const { key, value: s } of await list<StoredSession>(KEYS.sessionPrefix)) {
-        if (Math.min(s.refreshExpiresAt, s.revokedAt ?? Infinity) >= sessionsBefore) continue;
+        if (endOf(s) >= sessionsBefore) continue;
         // Hashes first, in slices (an atomic operation takes at most 1000 mutations; a long
         // session has one hash per rotation): an interrupted purge leaves the session to find next time.
         const hashes = await list<string>(KEYS.hashOfPrefix(s.id));

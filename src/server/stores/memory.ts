@@ -1,3 +1,4 @@
+import { endOf, isActive, sameScope } from "./records.js";
 import type { ActivityRecord, IdempotencyRecord, Scope, SessionStore, StoredSession } from "./types.js";
 
 /**
@@ -12,8 +13,6 @@ export function memoryStore(): SessionStore {
   const idempotency = new Map<string, IdempotencyRecord>();
 
   const userKey = (s: Scope, identifier: string) => JSON.stringify([s.product, s.env, s.tag, identifier]);
-  const sameScope = (a: Scope, b: Scope) => a.product === b.product && a.env === b.env && a.tag === b.tag;
-  const isActive = (s: StoredSession, now: number) => s.revokedAt === null && s.refreshExpiresAt > now;
 
   return {
     async createSession(session) {
@@ -25,7 +24,7 @@ export function memoryStore(): SessionStore {
         user.totalSessions += 1;
         user.lastSeen = Math.max(user.lastSeen, session.createdAt);
       } else {
-        users.set(key, { ...scopeOf(session), identifier: session.identifier, firstSeen: session.createdAt, lastSeen: session.createdAt, totalSessions: 1 });
+        users.set(key, { product: session.product, env: session.env, tag: session.tag, identifier: session.identifier, firstSeen: session.createdAt, lastSeen: session.createdAt, totalSessions: 1 });
       }
     },
     async getSession(id) {
@@ -108,7 +107,7 @@ export function memoryStore(): SessionStore {
     async purge({ now, sessionsBefore, activityBefore }) {
       let removed = 0;
       for (const s of [...sessions.values()]) {
-        if (Math.min(s.refreshExpiresAt, s.revokedAt ?? Infinity) < sessionsBefore) {
+        if (endOf(s) < sessionsBefore) {
           sessions.delete(s.id);
           removed++;
         }
@@ -120,8 +119,4 @@ export function memoryStore(): SessionStore {
       return { sessions: removed, activity: before - activity.length };
     },
   };
-}
-
-function scopeOf(s: Scope): Scope {
-  return { product: s.product, env: s.env, tag: s.tag };
 }

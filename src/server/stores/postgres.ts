@@ -1,4 +1,4 @@
-import { SessionError } from "../../shared/errors.js";
+import { configError } from "../config/config-error.js";
 import { SCHEMA, SQL } from "./sql-schema.js";
 import { sqlStore, type SqlDriver, type SqlValue } from "./sql-store.js";
 import type { SessionStore } from "./types.js";
@@ -37,14 +37,14 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 export function postgresStore(options: PostgresStoreOptions): SessionStore & { close(): Promise<void> } {
   const schema = options.schema ?? "public";
   if (typeof schema !== "string" || !IDENTIFIER.test(schema)) {
-    throw new SessionError("INVALID_CONFIG", "schema: must be a lowercase SQL identifier (letters, digits, _)", { field: "schema" });
+    throw configError("schema", "must be a lowercase SQL identifier (letters, digits, _)");
   }
   const owned = !("pool" in options);
   if (owned && (typeof options.connectionString !== "string" || options.connectionString === "")) {
-    throw new SessionError("INVALID_CONFIG", "postgresStore needs { pool } or { connectionString }", { field: "connectionString" });
+    throw configError("connectionString", "postgresStore needs { pool } or { connectionString }");
   }
   if (owned && options.max !== undefined && !(Number.isInteger(options.max) && options.max > 0)) {
-    throw new SessionError("INVALID_CONFIG", "max: must be a positive integer (pool size)", { field: "max" });
+    throw configError("max", "must be a positive integer (pool size)");
   }
   let opened: Promise<PgPoolLike> | undefined;
   const pool = () => (opened ??= "pool" in options ? Promise.resolve(options.pool) : openPool(options.connectionString, options.max));

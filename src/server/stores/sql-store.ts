@@ -127,7 +127,9 @@ export function sqlStore(driver: SqlDriver): SessionStore {
   };
 }
 
-const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+// A NULL column comes back as null from better-sqlite3, D1 and pg alike; undefined is tolerated.
+const numberOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const textOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 function toSession(r: Record<string, unknown>): StoredSession {
   return {
@@ -139,11 +141,11 @@ function toSession(r: Record<string, unknown>): StoredSession {
     data: String(r.data),
     createdAt: Number(r.created_at),
     refreshExpiresAt: Number(r.refresh_expires_at),
-    revokedAt: nullable(r.revoked_at),
+    revokedAt: numberOrNull(r.revoked_at),
     refreshHash: String(r.refresh_hash),
     generation: Number(r.generation),
-    rotatedAt: nullable(r.rotated_at),
-    sealedPair: r.sealed_pair === null || r.sealed_pair === undefined ? null : String(r.sealed_pair),
+    rotatedAt: numberOrNull(r.rotated_at),
+    sealedPair: textOrNull(r.sealed_pair),
   };
 }
 
@@ -153,7 +155,7 @@ function toActivity(r: Record<string, unknown>): ActivityRecord {
     env: String(r.env),
     tag: String(r.tag),
     identifier: String(r.identifier),
-    sessionId: r.session_id === null ? null : String(r.session_id),
+    sessionId: textOrNull(r.session_id),
     operation: String(r.operation) as ActivityRecord["operation"],
     status: String(r.status) as ActivityRecord["status"],
     startAt: Number(r.start_at),
@@ -169,7 +171,7 @@ function toIdempotency(r: Record<string, unknown>): IdempotencyRecord {
     key: String(r.key),
     bodyHash: String(r.body_hash),
     expiresAt: Number(r.expires_at),
-    sessionId: r.session_id === null ? null : String(r.session_id),
-    sealedResponse: r.sealed_response === null ? null : String(r.sealed_response),
+    sessionId: textOrNull(r.session_id),
+    sealedResponse: textOrNull(r.sealed_response),
   };
 }

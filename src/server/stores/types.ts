@@ -6,11 +6,10 @@
  * out eventually consistent KV (DESIGN.md).
  */
 
-export interface Scope {
-  product: string;
-  env: string;
-  tag: string;
-}
+import type { ActivityEvent, SessionScope } from "../../shared/protocol.js";
+
+/** The session config a record belongs to (the wire protocol's SessionScope). */
+export type Scope = SessionScope;
 
 export interface StoredSession extends Scope {
   id: string;
@@ -70,8 +69,8 @@ export interface StoredUser {
 }
 
 export interface ActivityRecord extends Scope {
-  operation: "create" | "verify" | "refresh" | "revoke" | "track";
-  status: "success" | "fail";
+  operation: ActivityEvent["operation"];
+  status: ActivityEvent["status"];
   startAt: number;
   endAt: number;
   message: string;

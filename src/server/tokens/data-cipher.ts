@@ -1,6 +1,6 @@
 import { CompactEncrypt, compactDecrypt } from "jose";
 import { utf8 } from "../../shared/base64url.js";
-import { hkdf } from "./primitives.js";
+import { serverKey } from "./primitives.js";
 import { randomBytes } from "./random-pool.js";
 
 /**
@@ -18,13 +18,10 @@ export interface DataCipher {
 const decoder = new TextDecoder();
 
 export function createDataCipher(secret: string): DataCipher {
-  // Derived and imported once, as a non-extractable CryptoKey: handing jose the raw bytes
-  // made it import them again on every call (issue 5: ~4% of a start request).
+  // Derived once, as a non-extractable CryptoKey: handing jose the raw bytes made it import
+  // them again on every call (issue 5: ~4% of a start request).
   let key: Promise<CryptoKey> | undefined;
-  const dataKey = () =>
-    (key ??= hkdf(utf8(secret), "tessera data-encryption").then((bytes) =>
-      crypto.subtle.importKey("raw", bytes as BufferSource, "AES-GCM", false, ["encrypt", "decrypt"]),
-    ));
+  const dataKey = () => (key ??= serverKey(utf8(secret), "tessera data-encryption"));
   return {
     async encrypt(sessionId, data) {
       return new CompactEncrypt(utf8(JSON.stringify(data)))

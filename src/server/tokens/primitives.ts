@@ -1,27 +1,17 @@
 import { decodeBase64url, encodeBase64url, utf8 } from "../../shared/base64url.js";
+import { hkdfAesKey } from "../../shared/hkdf.js";
 
-/** HKDF-SHA256 (RFC 5869) to `length` bytes; `info` separates every use of one input. */
-export async function hkdf(ikm: Uint8Array, info: string, length = 32): Promise<Uint8Array> {
-  const base = await crypto.subtle.importKey("raw", ikm as BufferSource, "HKDF", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits(
-    { name: "HKDF", hash: "SHA-256", salt: utf8("tessera/v1") as BufferSource, info: utf8(info) as BufferSource },
-    base,
-    length * 8,
-  );
-  return new Uint8Array(bits);
-}
-
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text) as BufferSource));
+/** The server's AES-256-GCM keys: HKDF of `ikm` under the server salt; `info` separates every use. */
+export function serverKey(ikm: Uint8Array, info: string): Promise<CryptoKey> {
+  return hkdfAesKey(ikm, "tessera/v1", info);
 }
 
 export async function sha256Base64url(text: string): Promise<string> {
-  return encodeBase64url(await sha256(text));
+  return encodeBase64url(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text) as BufferSource)));
 }
 
 /** AES-256-GCM with a fresh 96-bit IV; `aad` binds the box to where it is stored. Output: base64url(iv || ciphertext). */
-export async function seal(keyBytes: Uint8Array, plaintext: string, aad: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", keyBytes as BufferSource, "AES-GCM", false, ["encrypt"]);
+export async function seal(key: CryptoKey, plaintext: string, aad: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const ct = new Uint8Array(
     await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: utf8(aad) as BufferSource }, key, utf8(plaintext) as BufferSource),
@@ -33,11 +23,10 @@ export async function seal(keyBytes: Uint8Array, plaintext: string, aad: string)
 }
 
 /** The plaintext, or null when the key, the aad or the box is wrong. */
-export async function open(keyBytes: Uint8Array, box: string, aad: string): Promise<string | null> {
+export async function open(key: CryptoKey, box: string, aad: string): Promise<string | null> {
   const bytes = decodeBase64url(box);
   if (!bytes || bytes.length < 12 + 16) return null;
   try {
-    const key = await crypto.subtle.importKey("raw", keyBytes as BufferSource, "AES-GCM", false, ["decrypt"]);
     const plain = await crypto.subtle.decrypt(
       { name: "AES-GCM", iv: bytes.subarray(0, 12) as BufferSource, additionalData: utf8(aad) as BufferSource },
       key,
@@ -47,14 +36,6 @@ export async function open(keyBytes: Uint8Array, box: string, aad: string): Prom
   } catch {
     return null;
   }
-}
-
-/** Constant-time equality of two byte strings of the same length. */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { decodeBase64url, encodeBase64url } from "../../shared/base64url.js";
 import { formatTaggedToken, parseTaggedToken } from "../../shared/token-string.js";
-import { hkdf, open, seal, sha256Base64url } from "./primitives.js";
+import { open, seal, serverKey, sha256Base64url } from "./primitives.js";
 import { randomBytes } from "./random-pool.js";
 
 /** `"<tag>:<base64url of 32 random bytes>"`: 256 bits from crypto.getRandomValues. */
@@ -27,9 +27,11 @@ export function parseRefreshToken(token: unknown): { tag: string; secret: Uint8A
  * database dump reveals nothing.
  */
 export async function sealForPrevious(previousSecret: Uint8Array, sessionId: string, generation: number, pair: string): Promise<string> {
-  return seal(await hkdf(previousSecret, `tessera refresh-grace ${sessionId}`), pair, `${sessionId}:${generation}`);
+  return seal(await graceKey(previousSecret, sessionId), pair, `${sessionId}:${generation}`);
 }
 
 export async function openWithPrevious(previousSecret: Uint8Array, sessionId: string, generation: number, box: string): Promise<string | null> {
-  return open(await hkdf(previousSecret, `tessera refresh-grace ${sessionId}`), box, `${sessionId}:${generation}`);
+  return open(await graceKey(previousSecret, sessionId), box, `${sessionId}:${generation}`);
 }
+
+const graceKey = (previousSecret: Uint8Array, sessionId: string) => serverKey(previousSecret, `tessera refresh-grace ${sessionId}`);

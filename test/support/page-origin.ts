@@ -1,0 +1,45 @@
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
+import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore } from "../../src/server/index.js";
+
+/** dist/tessera.global.js when `npm run build` made it from the current sources, else the same build in memory. */
+export async function scriptTagBuild(): Promise<string> {
+  const dist = join(process.cwd(), "dist/tessera.global.js");
+  const newest = (dir: string): number =>
+    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(process.cwd(), "src"))) return readFileSync(dist, "utf8");
+  const result = await build({ entryPoints: ["src/browser.ts"], bundle: true, format: "iife", globalName: "Tessera", platform: "browser", target: "es2022", minify: true, write: false });
+  return result.outputFiles[0]!.text;
+}
+
+/**
+ * One loopback origin for a Chromium test: `page` at `/`, the script-tag build at
+ * `/tessera.global.js`, and every other path to a real sessions endpoint whose product "shop"
+ * (env "prd") has `tags`, each a public 15-minute guest session identified by `guestId`.
+ */
+export async function pageOrigin(page: string, options: { publishableKey: string; tags: string[] }): Promise<NodeServer> {
+  const server = createSessionServer({
+    issuer: "http://127.0.0.1",
+    keys: [await generateSigningKey()],
+    secret: generateSecret(),
+    store: memoryStore(),
+    products: [
+      {
+        tag: "shop",
+        envs: ["prd"],
+        sessions: options.tags.map((tag) => ({ tag, schema: { guestId: "string" }, selector: "$Session{guestId}", expiry: 15, period: "mins", public: true })),
+      },
+    ],
+    accessKeys: { secret: [generateAccessKey("secret")], publishable: [options.publishableKey] },
+  });
+  const script = await scriptTagBuild();
+  return serveNode(async (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/") return new Response(page, { headers: { "content-type": "text/html" } });
+    if (pathname === "/tessera.global.js") return new Response(script, { headers: { "content-type": "text/javascript" } });
+    if (pathname === "/favicon.ico") return new Response(null, { status: 404 });
+    return server.fetch(request);
+  });
+}
