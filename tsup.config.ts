@@ -18,6 +18,20 @@ export default defineConfig([
     external: ["better-sqlite3", "pg"],
   },
   {
+    // tessera/node: serveNode and nodeListener over node:http. Its own build for platform node
+    // (node: built-ins external), so no chunk of it is shared with the neutral entries above,
+    // which browsers, Workers and Deno import.
+    entry: { node: "src/node/index.ts" },
+    format: ["esm", "cjs"],
+    dts: true,
+    platform: "node",
+    target: "node20",
+    sourcemap: true,
+    // Keep `node:http`: Deno and Bun resolve built-ins by that prefix, and it can't be mistaken
+    // for an npm package named "http".
+    removeNodeProtocol: false,
+  },
+  {
     // The `tessera` command: Node only.
     entry: { cli: "src/cli/main.ts" },
     format: ["esm"],

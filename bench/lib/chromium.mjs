@@ -54,7 +54,7 @@ async function browserBuild() {
  * on one loopback origin, so pages call the endpoint same-origin. Resolves { url, close }.
  */
 export async function servePages(endpoint) {
-  const [{ serveNode }, script] = await Promise.all([importSource("src/cli/node-http.ts", "node-http"), browserBuild()]);
+  const [{ serveNode }, script] = await Promise.all([importSource("src/node/index.ts", "node"), browserBuild()]);
   return serveNode(async (request) => {
     const { pathname } = new URL(request.url);
     if (pathname === "/") return new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { nodeListener } from "tessera/node";
 import { createApp } from "./app.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -24,17 +25,16 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
 /** @param {Parameters<typeof createApp>[0] & { port?: number, hostname?: string }} options */
 export async function startExampleServer(options) {
   const app = createApp(options);
-  const server = createServer(async (req, res) => {
+  // nodeListener (tessera/node) turns node:http's request into a fetch Request and writes the
+  // Response back, streaming both ways; the static files are just another fetch handler.
+  const server = createServer(nodeListener(async (request) => {
     try {
-      const response = (await serveStatic(req.url ?? "/")) ?? (await app(await toRequest(req)));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      return (await serveStatic(new URL(request.url).pathname)) ?? (await app(request));
     } catch (error) {
       console.error("app error:", error instanceof Error ? error.message : error);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end('{"error":{"code":"INTERNAL","message":"internal error"}}');
+      return new Response('{"error":{"code":"INTERNAL","message":"internal error"}}', { status: 500, headers: { "content-type": "application/json" } });
     }
-  });
+  }));
   const hostname = options.hostname ?? "127.0.0.1";
   await new Promise((done, fail) => server.once("error", fail).listen(options.port ?? 3000, hostname, done));
   const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
@@ -44,19 +44,7 @@ export async function startExampleServer(options) {
   };
 }
 
-async function toRequest(req) {
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(key, value);
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", `http://${req.headers.host}`), {
-    method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined,
-  });
-}
-
-async function serveStatic(rawUrl) {
-  const { pathname } = new URL(rawUrl, "http://x");
+async function serveStatic(pathname) {
   if (pathname === "/") return new Response(null, { status: 302, headers: { location: "/browser/iife.html" } });
   for (const [prefix, dir] of STATIC) {
     if (!pathname.startsWith(prefix)) continue;

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { errorResponse, json, methodNotAllowed } from "../server/http/respond.js";
 import { invalidArgument, SessionError } from "../shared/errors.js";
-import type { FetchHandler } from "./node-http.js";
+import type { FetchHandler } from "../node/index.js";
 import type { DevConfig, ProductView } from "./config-file.js";
 import { DEMO_PAGE } from "./demo/page.html.js";
 import { DEMO_SCRIPT } from "./demo/page.js.js";

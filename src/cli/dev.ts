@@ -14,7 +14,7 @@ import {
   saveDevKeys,
   type DevKeys,
 } from "./dev-keys.js";
-import { serveNode, type FetchHandler, type NodeServer } from "./node-http.js";
+import { serveNode, type FetchHandler, type NodeServer } from "../node/index.js";
 
 const PURGE_EVERY_MS = 10 * 60_000;
 

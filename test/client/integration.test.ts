@@ -4,7 +4,7 @@
  */
 import ky from "ky";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
+import { serveNode, type NodeServer } from "../../src/node/index.js";
 import { createClient, type ClientOptions, type SessionChange } from "../../src/index.js";
 import { generateSecret, type SessionServer } from "../../src/server/index.js";
 import { encryptedStorage, memoryStorage, secretKey, type SessionStorage } from "../../src/storage/index.js";

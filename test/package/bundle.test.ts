@@ -69,4 +69,16 @@ describe("browser bundle", () => {
     expect(jose.filter((p) => /sign|crypt|jwe|generate/.test(p.split("node_modules/jose/")[1]!))).toEqual([]);
     expect(inputs.filter((p) => p.startsWith("src/server/"))).toEqual([]);
   });
+
+  it("tessera/node stays out of the neutral entries, and holds only the node:http adapter", async () => {
+    // The entries browsers, Workers and Deno import never reach src/node (it needs node:http).
+    for (const entry of ["src/index.ts", "src/storage/index.ts", "src/server/index.ts", "src/verify/index.ts", "src/browser.ts"]) {
+      const { inputs } = await bundle(`export * from "./${entry}";`, "esm");
+      expect(inputs.filter((p) => p.startsWith("src/node/")), entry).toEqual([]);
+    }
+    // The built adapter imports a Node built-in and nothing else: no server, client or jose.
+    const esm = readFileSync(resolve(root, "dist/node.js"), "utf8");
+    expect([...esm.matchAll(/from\s*"([^"]+)"/g)].map((m) => m[1])).toEqual(["node:http"]);
+    expect(esm).toMatch(/export\s*\{[^}]*nodeListener[^}]*serveNode|export\s*\{[^}]*serveNode[^}]*nodeListener/);
+  });
 });

@@ -18,6 +18,6 @@ describe("package linters", () => {
     const { stdout } = await run(bin("attw"), ["--pack", ".", "--format", "json"], { cwd: root });
     const report = JSON.parse(stdout) as { problems: Record<string, unknown>; analysis: { entrypoints: Record<string, unknown> } };
     expect(report.problems).toEqual({});
-    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining([".", "./storage", "./server", "./verify"]));
+    expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining([".", "./storage", "./server", "./verify", "./node"]));
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JWK } from "jose";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
+import { serveNode, type NodeServer } from "../../src/node/index.js";
 import { createClient, type SessionChange, type TesseraClient } from "../../src/index.js";
 import { memoryStorage } from "../../src/storage/index.js";
 import { createSessionServer, generateSecret, sqliteStore, type SessionServer, type SessionStore } from "../../src/server/index.js";

@@ -8,7 +8,7 @@
  */
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { NodeServer } from "../../src/cli/node-http.js";
+import type { NodeServer } from "../../src/node/index.js";
 import { generateAccessKey } from "../../src/server/index.js";
 import { launchChromium } from "../support/chromium.ts";
 import { pageOrigin } from "../support/page-origin.ts";

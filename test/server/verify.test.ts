@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CompactEncrypt, SignJWT, decodeJwt, importJWK, type JWK } from "jose";
 import { createSessionServer, generateSecret, memoryStore } from "../../src/server/index.js";
 import { verifySessionToken } from "../../src/verify/index.js";
-import { serveNode } from "../../src/cli/node-http.js";
+import { serveNode } from "../../src/node/index.js";
 import { harness, PRODUCTS, PUBLISHABLE_KEY, SCOPE, SECRET_KEY, testKeys } from "./helpers.js";
 
 const verify = (h: Awaited<ReturnType<typeof harness>>, token: unknown, scope: object = {}) =>

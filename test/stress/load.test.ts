@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
+import { serveNode, type NodeServer } from "../../src/node/index.js";
 import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, sqliteStore } from "../../src/server/index.js";
 
 const STARTS = 10_000;

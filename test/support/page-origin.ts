@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { serveNode, type NodeServer } from "../../src/cli/node-http.js";
+import { serveNode, type NodeServer } from "../../src/node/index.js";
 import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore } from "../../src/server/index.js";
 
 /** dist/tessera.global.js when `npm run build` made it from the current sources, else the same build in memory. */

@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../../support/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startExampleServer } from "../node/examples.ts";
-import { serveNode, type NodeServer } from "../../../src/cli/node-http.ts";
+import { serveNode, type NodeServer } from "../../../src/node/index.ts";
 import { createSessionServer, generateAccessKey, generateSecret, memoryStore } from "../../../src/server/index.ts";
 import { testKeys } from "../../server/helpers.ts";
 

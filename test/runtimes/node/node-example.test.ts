@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The examples import "tessera" (the package's own name): they run against the built dist/.
 import { runNodeClient, startExampleServer, type ExampleServer } from "./examples.ts";
 import { createClient, isSessionError } from "tessera";
-import { serveNode, type NodeServer } from "../../../src/cli/node-http.ts";
+import { serveNode, type NodeServer } from "../../../src/node/index.ts";
 import { createSessionServer, generateAccessKey, generateSecret, memoryStore } from "../../../src/server/index.ts";
 import { testKeys } from "../../server/helpers.ts";
 
