@@ -22,7 +22,11 @@ export async function importSource(entry, name, root = ROOT) {
   return import(pathToFileURL(await built.get(name)).href);
 }
 
-async function bundleSource(entry, name, root) {
+/**
+ * Bundles `entry` into `CACHE/<name>.mjs` and returns that path; throws with a one-line reason.
+ * @param {string} entry @param {string} name @param {string} [root]
+ */
+export async function bundleSource(entry, name, root = ROOT) {
   if (!existsSync(join(root, entry))) throw new Error(`${join(root, entry)} is not written yet`);
   const esbuild = await import("esbuild");
   const outfile = join(CACHE, `${name}.mjs`);

@@ -5,13 +5,11 @@
 // sessions, and the banner's two dev keys are read back for the requests.
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { bundleSource, ROOT } from "./bundle.mjs";
 import { startServerProcess } from "./server-process.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const CONFIG = join(ROOT, "examples/tessera.config.json");
-const CACHED_CLI = join(ROOT, "node_modules/.cache/tessera-bench/cli.mjs");
 
 let cli;
 /** Which CLI file the cases run, decided once: { path, source } or { skip: reason }. */
@@ -22,20 +20,9 @@ export function resolveCli() {
     if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(ROOT, "src"))) return { path: dist, source: "dist/cli.js" };
     if (!existsSync(join(ROOT, "src/cli/main.ts"))) return { skip: "no dist/cli.js and no src/cli/main.ts" };
     try {
-      const esbuild = await import("esbuild");
-      await esbuild.build({
-        entryPoints: [join(ROOT, "src/cli/main.ts")],
-        outfile: CACHED_CLI,
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        target: "node20",
-        packages: "external",
-        logLevel: "silent",
-      });
-      return { path: CACHED_CLI, source: "src/cli bundled by esbuild" };
+      return { path: await bundleSource("src/cli/main.ts", "cli"), source: "src/cli bundled by esbuild" };
     } catch (error) {
-      return { skip: `no dist/cli.js and src/cli/main.ts does not bundle (${error?.errors?.[0]?.text ?? error?.message})` };
+      return { skip: `no dist/cli.js and ${error.message}` };
     }
   })();
   return cli;
@@ -66,14 +53,9 @@ const baselines = new Map();
  */
 export function resolveBaselineCli(root) {
   if (!baselines.has(root)) {
-    const outfile = join(ROOT, "node_modules/.cache/tessera-bench/cli-baseline.mjs");
     baselines.set(
       root,
-      import("esbuild")
-        .then((esbuild) =>
-          esbuild.build({ entryPoints: [join(root, "src/cli/main.ts")], outfile, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "silent" }),
-        )
-        .then(() => ({ path: outfile, source: `baseline ${root}` })),
+      bundleSource("src/cli/main.ts", "cli-baseline", root).then((path) => ({ path, source: `baseline ${root}` })),
     );
   }
   return baselines.get(root);
