@@ -1,6 +1,6 @@
 // Script-tag build (dist/tessera.global.js): the client and the storage a browser uses, as the
 // global `Tessera`. Edge adapters (Cloudflare KV, Deno KV) and encryptedStorage's `secret` (HKDF from
-// a secret binding) stay in the ESM entry `tessera/storage`: here encryptedStorage takes `{ key }`.
+// a secret binding) stay in the ESM entry `tessera-sessions/storage`: here encryptedStorage takes `{ key }`.
 import { createClient } from "./client/client.js";
 import { SessionError, isSessionError } from "./shared/errors.js";
 import { keyedStorage as encryptedStorage } from "./storage/encrypted.js";

@@ -1,5 +1,5 @@
-import { createClient, type TesseraClient } from "tessera";
-import { denoKVStorage, encryptedStorage, secretKey } from "tessera/storage";
+import { createClient, type TesseraClient } from "tessera-sessions";
+import { denoKVStorage, encryptedStorage, secretKey } from "tessera-sessions/storage";
 
 export interface BackendClientOptions {
   /** The sessions endpoint, e.g. http://127.0.0.1:8787 */

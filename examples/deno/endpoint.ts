@@ -1,4 +1,4 @@
-import { createSessionServer, denoKvStore, type ProductInput, type SessionServer, type SessionServerOptions } from "tessera/server";
+import { createSessionServer, denoKvStore, type ProductInput, type SessionServer, type SessionServerOptions } from "tessera-sessions/server";
 
 /** The session configs this endpoint serves (the reference page's example). */
 export const PRODUCTS: ProductInput[] = [

@@ -7,9 +7,9 @@
  * Configuration (environment): TESSERA_SECRET, TESSERA_SIGNING_KEY (a private JWK as JSON),
  * TESSERA_ACCESS_KEY (tsk_...), TESSERA_ISSUER, PORT, TESSERA_KV_PATH (a file; Deno Deploy
  * needs none). Without them it makes throwaway development keys and says so.
- * In your own project, import "npm:tessera/server" instead of the import map.
+ * In your own project, import "npm:tessera-sessions/server" instead of the import map.
  */
-import { generateAccessKey, generateSecret, generateSigningKey } from "tessera/server";
+import { generateAccessKey, generateSecret, generateSigningKey } from "tessera-sessions/server";
 import { createEndpoint } from "./endpoint.ts";
 
 const port = Number(Deno.env.get("PORT") ?? 8787);

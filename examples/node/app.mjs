@@ -1,6 +1,6 @@
 // The app's backend: your own login, then a tessera session minted with the SECRET key.
 // Browsers and other clients only ever hold the publishable key (DESIGN.md, security model).
-import { createClient, isSessionError } from "tessera";
+import { createClient, isSessionError } from "tessera-sessions";
 
 /**
  * @param {{ endpoint: string, secretKey: string, publishableKey: string,
@@ -66,7 +66,7 @@ export function createApp(options) {
     const token = header.startsWith("Session ") ? header.slice(8) : "";
     if (!token) return json(401, { error: { code: "UNAUTHORIZED", message: "no session" } });
     // The endpoint's verify sees revocations and decrypts `data`; for checks that must not
-    // call the endpoint, see verifySessionToken from "tessera/verify".
+    // call the endpoint, see verifySessionToken from "tessera-sessions/verify".
     const result = await tessera.sessions.verify({ tag, token });
     if (!result.valid) return json(401, { error: { code: "SESSION_INVALID", message: `session ${result.reason}` } });
     return json(200, { userId: result.identifier, sessionId: result.sessionId, details: result.data.details });

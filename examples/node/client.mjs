@@ -4,7 +4,7 @@
 //
 //   node examples/node/client.mjs            # with examples/node/server.mjs running on :3000
 import { pathToFileURL } from "node:url";
-import { createClient } from "tessera";
+import { createClient } from "tessera-sessions";
 
 /**
  * The client's `start` call goes to the app's login route instead of the endpoint: the app

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { nodeListener } from "tessera/node";
+import { nodeListener } from "tessera-sessions/node";
 import { createApp } from "./app.mjs";
 
 const root = resolve(import.meta.dirname, "../..");

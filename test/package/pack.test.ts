@@ -68,7 +68,7 @@ describe("npm pack", () => {
   });
 
   it("loads every entry point by name from ESM and from CJS (require of ESM-only deps needs Node >= 20.19)", async () => {
-    const names = ["tessera", "tessera/storage", "tessera/server", "tessera/verify", "tessera/node"];
+    const names = ["tessera-sessions", "tessera-sessions/storage", "tessera-sessions/server", "tessera-sessions/verify", "tessera-sessions/node"];
     const probe = (kind: "import" | "require") =>
       names.map((n) => kind === "import" ? `Object.keys(await import("${n}")).length` : `Object.keys(require("${n}")).length`).join(",");
     const run = promisify(execFile);

@@ -1,5 +1,5 @@
-import type { SessionServer } from "tessera/server";
-import { verifySessionToken, type VerifySessionTokenOptions } from "tessera/verify";
+import type { SessionServer } from "tessera-sessions/server";
+import { verifySessionToken, type VerifySessionTokenOptions } from "tessera-sessions/verify";
 import type { Env } from "./env.ts";
 import { PRODUCT, SESSION_TAG } from "./products.ts";
 import { json } from "./respond.ts";

@@ -1,6 +1,6 @@
-import { createClient, isSessionError, type TesseraClient } from "tessera";
-import type { SessionServer } from "tessera/server";
-import { cloudflareKVStorage, encryptedStorage, secretKey } from "tessera/storage";
+import { createClient, isSessionError, type TesseraClient } from "tessera-sessions";
+import type { SessionServer } from "tessera-sessions/server";
+import { cloudflareKVStorage, encryptedStorage, secretKey } from "tessera-sessions/storage";
 import type { Env } from "./env.ts";
 import { PRODUCT, SESSION_TAG } from "./products.ts";
 import { json } from "./respond.ts";

@@ -1,4 +1,4 @@
-import { createSessionServer, d1Store, type SessionServer } from "tessera/server";
+import { createSessionServer, d1Store, type SessionServer } from "tessera-sessions/server";
 import type { Env } from "./env.ts";
 import { PRODUCTS } from "./products.ts";
 

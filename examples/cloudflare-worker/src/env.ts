@@ -1,5 +1,5 @@
-import type { D1Like } from "tessera/server";
-import type { KVNamespaceLike } from "tessera/storage";
+import type { D1Like } from "tessera-sessions/server";
+import type { KVNamespaceLike } from "tessera-sessions/storage";
 
 /** The Worker's bindings (wrangler.jsonc). Secrets are set with `wrangler secret put`. */
 export interface Env {

@@ -1,4 +1,4 @@
-import type { ProductInput } from "tessera/server";
+import type { ProductInput } from "tessera-sessions/server";
 
 /** The session configs this endpoint serves: the reference page's example. */
 export const PRODUCTS: ProductInput[] = [

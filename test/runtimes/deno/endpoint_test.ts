@@ -1,8 +1,8 @@
 /// <reference lib="deno.ns" />
 /// <reference lib="deno.unstable" />
 /// <reference lib="dom" />
-import { denoKvStore, generateAccessKey, generateSecret, generateSigningKey } from "tessera/server";
-import { verifySessionToken } from "tessera/verify";
+import { denoKvStore, generateAccessKey, generateSecret, generateSigningKey } from "tessera-sessions/server";
+import { verifySessionToken } from "tessera-sessions/verify";
 import { expect } from "vitest";
 import { createBackendClient } from "../../../examples/deno/client.ts";
 import { createEndpoint } from "../../../examples/deno/endpoint.ts";

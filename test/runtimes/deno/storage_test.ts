@@ -1,6 +1,6 @@
 /// <reference lib="deno.ns" />
 /// <reference lib="deno.unstable" />
-import { denoKVStorage, encryptedStorage, secretKey } from "tessera/storage";
+import { denoKVStorage, encryptedStorage, secretKey } from "tessera-sessions/storage";
 import { expect } from "vitest";
 import { describeStorage } from "../../storage/storage-suite.ts";
 

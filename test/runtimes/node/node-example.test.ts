@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// The examples import "tessera" (the package's own name): they run against the built dist/.
+// The examples import "tessera-sessions" (the package's own name): they run against the built dist/.
 import { runNodeClient, startExampleServer, type ExampleServer } from "./examples.ts";
-import { createClient, isSessionError } from "tessera";
+import { createClient, isSessionError } from "tessera-sessions";
 import { serveNode, type NodeServer } from "../../../src/node/index.ts";
 import { createSessionServer, generateAccessKey, generateSecret, memoryStore } from "../../../src/server/index.ts";
 import { testKeys } from "../../server/helpers.ts";

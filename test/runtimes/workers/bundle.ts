@@ -3,12 +3,12 @@ import { build, type Plugin } from "esbuild";
 
 const ROOT = join(import.meta.dirname, "../../..");
 
-/** `tessera`, `tessera/server`, ... resolve to the sources, as the package's exports do to dist/. */
+/** `tessera-sessions`, `tessera-sessions/server`, ... resolve to the sources, as the package's exports do to dist/. */
 const tesseraFromSource: Plugin = {
   name: "tessera-from-source",
   setup(b) {
-    b.onResolve({ filter: /^tessera(\/(server|storage|verify))?$/ }, ({ path }) => ({
-      path: join(ROOT, "src", path === "tessera" ? "index.ts" : `${path.slice("tessera/".length)}/index.ts`),
+    b.onResolve({ filter: /^tessera-sessions(\/(server|storage|verify))?$/ }, ({ path }) => ({
+      path: join(ROOT, "src", path === "tessera-sessions" ? "index.ts" : `${path.slice("tessera-sessions/".length)}/index.ts`),
     }));
   },
 };
