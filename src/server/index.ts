@@ -4,6 +4,7 @@ export type { CorsOptions } from "./http/cors.js";
 export type { StandardSchemaV1 } from "./config/standard-schema.js";
 export { addPeriod } from "./config/period.js";
 export { generateSigningKey, generateSecret, generateAccessKey } from "./keys/generate.js";
+export { keysFromEnv, ENV_KEYS, type KeysFromEnv } from "./keys/from-env.js";
 export { resolveSessionInput } from "./resolve-input.js";
 export { memoryStore } from "./stores/memory.js";
 export { sqliteStore, type SqliteStoreOptions } from "./stores/sqlite.js";

@@ -1,0 +1,73 @@
+import type { JWK } from "jose";
+import { configError } from "../config/config-error.js";
+
+/**
+ * The production secrets as environment variables: the one format `tessera keys` writes (as
+ * JSON, env lines or `.dev.vars`), a Worker's secrets hold, and `tessera serve` reads.
+ */
+export const ENV_KEYS = {
+  signingKeys: "TESSERA_SIGNING_KEYS",
+  secret: "TESSERA_SECRET",
+  secretKeys: "TESSERA_SECRET_KEYS",
+  publishableKeys: "TESSERA_PUBLISHABLE_KEYS",
+} as const;
+
+/** What createSessionServer needs of the secrets, read from `env`. */
+export interface KeysFromEnv {
+  keys: JWK[];
+  secret: string;
+  accessKeys: { secret: string[]; publishable: string[] };
+}
+
+/**
+ * Reads the signing keys, the data secret and the access keys from environment variables
+ * (`process.env`, a Worker's `env`, `Deno.env.toObject()`). A missing or malformed variable is
+ * an INVALID_CONFIG naming the variable, never its value.
+ *
+ * - `TESSERA_SIGNING_KEYS`: a JSON array of private JWKs, newest (signing) first, or one JWK.
+ * - `TESSERA_SECRET`: 32+ bytes, base64url; the session data's encryption key derives from it.
+ * - `TESSERA_SECRET_KEYS`: `tsk_...` keys of the backends that start sessions, comma-separated.
+ * - `TESSERA_PUBLISHABLE_KEYS`: optional `tpk_...` keys for browsers, comma-separated.
+ */
+export function keysFromEnv(env: Readonly<Record<string, unknown>>): KeysFromEnv {
+  return {
+    keys: signingKeysFrom(env[ENV_KEYS.signingKeys]),
+    secret: required(env, ENV_KEYS.secret),
+    accessKeys: {
+      secret: list(required(env, ENV_KEYS.secretKeys)),
+      publishable: list(optional(env, ENV_KEYS.publishableKeys)),
+    },
+  };
+}
+
+function optional(env: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string") throw configError(name, "must be a string");
+  return value;
+}
+
+function required(env: Readonly<Record<string, unknown>>, name: string): string {
+  const value = optional(env, name);
+  if (value === undefined) throw configError(name, "is not set (generate it with `npx tessera keys`)");
+  return value;
+}
+
+const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+function signingKeysFrom(value: unknown): JWK[] {
+  const name = ENV_KEYS.signingKeys;
+  const text = required({ [name]: value }, name);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw configError(name, "is not valid JSON (a JSON array of private JWKs, newest first)");
+  }
+  const keys = Array.isArray(parsed) ? parsed : [parsed];
+  if (keys.length === 0 || !keys.every((k) => typeof k === "object" && k !== null && !Array.isArray(k))) {
+    throw configError(name, "must be a JSON array of private JWKs, newest first");
+  }
+  // createSessionServer checks each key (private part, alg, kid) and names its position.
+  return keys as JWK[];
+}
