@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, keysFromEnv, memoryStore } from "../../src/server/index.ts";
+import { type ProductInput, createSessionServer, generateAccessKey, generateSecret, generateSigningKey, keysFromEnv, memoryStore } from "../../src/server/index.ts";
 import { isSessionError } from "../../src/shared/errors.ts";
 
 async function env() {
@@ -11,7 +11,7 @@ async function env() {
   };
 }
 
-const products = [{ tag: "p", envs: ["e"], sessions: [{ tag: "t", schema: { id: "string" }, selector: "$Session{id}", expiry: 1, period: "mins" as const }] }];
+const products: ProductInput[] = [{ tag: "p", envs: ["e"], sessions: [{ tag: "t", schema: { id: "string" }, selector: "$Session{id}", expiry: 1, period: "mins" }] }];
 
 describe("keysFromEnv", () => {
   it("reads the four variables into createSessionServer's options", async () => {
