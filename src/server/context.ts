@@ -1,5 +1,6 @@
 import type { ProductTable } from "./config/products.js";
 import type { AccessKeys, Caller } from "./http/access.js";
+import type { DpopNonces } from "./dpop/nonce.js";
 import type { Keyring } from "./keys/keyring.js";
 import type { SessionStore } from "./stores/types.js";
 import type { DataCipher } from "./tokens/data-cipher.js";
@@ -16,6 +17,8 @@ export interface ServerContext {
   maxBodyBytes: number;
   /** Key that seals stored idempotent answers (HKDF of the secret, its own label). */
   idempotencyKey: () => Promise<CryptoKey>;
+  /** Server nonces for DPoP proofs (RFC 9449 §8), or null when proofs need none. */
+  dpopNonces: DpopNonces | null;
   now: () => number;
   onError: (error: unknown) => void;
 }

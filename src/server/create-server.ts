@@ -5,6 +5,7 @@ import type { SessionServerOptions } from "./config/types.js";
 import type { ServerContext } from "./context.js";
 import { createAccessKeys } from "./http/access.js";
 import { createCors } from "./http/cors.js";
+import { createDpopNonces } from "./dpop/nonce.js";
 import { createKeyring } from "./keys/keyring.js";
 import { createRouter } from "./router.js";
 import { createDataCipher } from "./tokens/data-cipher.js";
@@ -37,6 +38,7 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
   const retentionDays = options.activityRetentionDays ?? 90;
   if (typeof retentionDays !== "number" || !(retentionDays > 0)) throw configError("activityRetentionDays", "must be a positive number");
 
+  if (options.dpop !== undefined && (typeof options.dpop !== "object" || options.dpop === null)) throw configError("dpop", "must be an object: { nonces?: boolean }");
   const secret = options.secret;
   let idempotencyKey: Promise<CryptoKey> | undefined;
   const now = options.now ?? Date.now;
@@ -51,6 +53,7 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
     maxBodyBytes,
     // Its own HKDF label: the data key is never used for anything but session data.
     idempotencyKey: () => (idempotencyKey ??= serverKey(utf8(secret), "tessera idempotent-answers")),
+    dpopNonces: options.dpop?.nonces === true ? createDpopNonces(secret) : null,
     now: () => now(),
     onError: options.onError ?? (() => {}),
   };

@@ -13,6 +13,8 @@ export interface SessionClaims {
   jti: string;
   /** The session data: a compact JWE only the server can decrypt. */
   dat: string;
+  /** A bound session's key: the RFC 7638 thumbprint its DPoP proofs must be signed with (RFC 9449 §6.1). */
+  cnf?: { jkt: string };
 }
 
 /** `typ` of the protected header (RFC 8725 §3.11: explicit typing against cross-JWT confusion). */
@@ -27,6 +29,7 @@ export function isSessionClaims(payload: Record<string, unknown>): payload is Re
   return (
     STRING_CLAIMS.every((name) => typeof payload[name] === "string" && (payload[name] as string).length > 0) &&
     typeof payload.iat === "number" &&
-    typeof payload.exp === "number"
+    typeof payload.exp === "number" &&
+    (payload.cnf === undefined || (typeof payload.cnf === "object" && payload.cnf !== null && typeof (payload.cnf as { jkt?: unknown }).jkt === "string"))
   );
 }

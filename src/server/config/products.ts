@@ -67,6 +67,7 @@ function checkSession(product: string, envs: ReadonlySet<string>, input: Session
   const maxLifetime =
     input.maxLifetime === undefined ? null : checkLifetime(input.maxLifetime?.expiry, input.maxLifetime?.period, "maxLifetime.expiry", "maxLifetime.period", problem);
   if (input.public !== undefined && typeof input.public !== "boolean") throw problem("public", "must be a boolean");
+  if (input.binding !== undefined && input.binding !== "dpop") throw problem("binding", 'must be "dpop" or absent');
   for (const field of ["name", "description"] as const) {
     if (input[field] !== undefined && typeof input[field] !== "string") throw problem(field, "must be a string");
   }
@@ -82,6 +83,7 @@ function checkSession(product: string, envs: ReadonlySet<string>, input: Session
     refresh,
     maxLifetime,
     public: input.public === true,
+    binding: input.binding ?? null,
   };
 }
 

@@ -31,6 +31,11 @@ export interface SessionConfigInput {
   maxLifetime?: { expiry: number; period: Period };
   /** Guest sessions: publishable keys may start them. */
   public?: boolean;
+  /**
+   * `"dpop"`: every session is bound to the key of the browser that holds it (RFC 9449,
+   * docs/dpop.md); its tokens are refused without a proof from that key. Default: unbound.
+   */
+  binding?: "dpop";
 }
 
 export interface ProductInput {
@@ -61,6 +66,8 @@ export interface SessionServerOptions {
   activityRetentionDays?: number;
   /** Browser apps on other origins. Off by default (same-origin only). */
   cors?: CorsOptions;
+  /** DPoP (docs/dpop.md): `nonces: true` makes proofs carry a server nonce (RFC 9449 §8). Default off. */
+  dpop?: { nonces?: boolean };
   /** Milliseconds since the epoch; for tests. */
   now?: () => number;
   /** Unexpected internal errors, for logging. Never receives tokens or keys. */
@@ -80,4 +87,5 @@ export interface SessionConfig {
   refresh: { amount: number; period: Period };
   maxLifetime: { amount: number; period: Period } | null;
   public: boolean;
+  binding: "dpop" | null;
 }

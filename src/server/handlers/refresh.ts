@@ -6,6 +6,7 @@ import { requireCaller } from "../http/access.js";
 import { requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
+import { proofOfRequest, requireProof } from "../dpop/require-proof.js";
 import { issuePair, sessionEnd } from "../issue-pair.js";
 import { resolveScope } from "../scope.js";
 import { sameScope } from "../stores/records.js";
@@ -36,6 +37,9 @@ export const refreshSession: Handler = async (server, { request, caller }) => {
   for (let attempt = 0; attempt < 3; attempt++) {
     const session = await server.store.getSession(found.sessionId);
     if (!session || !sameScope(session, scope)) throw invalidToken();
+    // A bound family (RFC 9449 §5): its refresh token is worthless without the key. Checked before
+    // reuse detection, so a stolen old token replayed without the key cannot end the session either.
+    if (attempt === 0 && session.jkt) await requireProof(server, proofOfRequest(server, request), session.jkt);
     const log = (status: "success" | "fail", message: string) =>
       recordActivity(server, { ...scope, operation: "refresh", status, startAt, message, sessionId: session.id, identifier: session.identifier });
     if (session.revokedAt !== null) {
@@ -78,7 +82,7 @@ async function rotate(server: ServerContext, config: SessionConfig, session: Sto
   const { tokens, refreshExpiresAt } = await issuePair(
     server,
     config,
-    { sessionId: session.id, identifier: session.identifier, product: session.product, env: session.env, tag: session.tag, dataJwe: session.data },
+    { sessionId: session.id, identifier: session.identifier, product: session.product, env: session.env, tag: session.tag, dataJwe: session.data, jkt: session.jkt },
     now,
     session.createdAt,
   );

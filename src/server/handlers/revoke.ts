@@ -7,6 +7,7 @@ import { optionalString, requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { SESSION_TOKEN_HEADER } from "../http/session-header.js";
 import { json } from "../http/respond.js";
+import { proofOfRequest, requireProof } from "../dpop/require-proof.js";
 import { resolveScope } from "../scope.js";
 import { sameScope } from "../stores/records.js";
 import type { Scope } from "../stores/types.js";
@@ -50,6 +51,8 @@ export const revokeSession: Handler = async (server, { request, caller }) => {
   if (!session || !sameScope(session, scope)) {
     throw new SessionError("SESSION_NOT_FOUND", "no such session", { field: targets[0] });
   }
+  // What the browser holds of a bound session revokes it only with the key; a backend's secret key needs none.
+  if (session.jkt && known.kind !== "secret") await requireProof(server, proofOfRequest(server, request), session.jkt);
   const revoked = await server.store.revokeSessions({ ...scope, sessionId }, startAt);
   await recordActivity(server, { ...scope, operation: "revoke", status: "success", startAt, message: revoked ? "session revoked" : "session was already ended", sessionId, identifier: session.identifier });
   return json(200, { revoked });

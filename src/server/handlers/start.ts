@@ -5,6 +5,7 @@ import { requireCaller } from "../http/access.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
 import { completeIdempotent, idempotencyOf, replayOrClaim } from "../idempotency.js";
+import { bindingForStart } from "../dpop/binding.js";
 import { identifierOf } from "../identifier.js";
 import { issuePair } from "../issue-pair.js";
 import { resolveScope } from "../scope.js";
@@ -22,6 +23,7 @@ export const startSession: Handler = async (server, { request, caller }) => {
   if (body.data === undefined) throw invalidArgument("data", "is required");
   const data = await config.validate(body.data);
   const identifier = identifierOf(config, data);
+  const jkt = await bindingForStart(server, config, request, body);
   const startAt = server.now();
 
   const idem = await idempotencyOf(request, known.fingerprint, { ...scope, data: body.data });
@@ -32,7 +34,7 @@ export const startSession: Handler = async (server, { request, caller }) => {
   try {
     const sessionId = crypto.randomUUID();
     const dataJwe = await server.cipher.encrypt(sessionId, data);
-    const { tokens, refreshExpiresAt } = await issuePair(server, config, { sessionId, identifier, dataJwe, ...scope }, startAt);
+    const { tokens, refreshExpiresAt } = await issuePair(server, config, { sessionId, identifier, dataJwe, jkt, ...scope }, startAt);
     await server.store.createSession({
       id: sessionId,
       ...scope,
@@ -45,6 +47,7 @@ export const startSession: Handler = async (server, { request, caller }) => {
       generation: 0,
       rotatedAt: null,
       sealedPair: null,
+      ...(jkt ? { jkt } : {}),
     });
     if (idem) await completeIdempotent(server, idem, tokens);
     await recordActivity(server, { ...scope, operation: "create", status: "success", startAt, message: "session started", sessionId, identifier });

@@ -5,6 +5,7 @@ import { checkSession } from "../check-session.js";
 import { requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
+import { requireTokenProof } from "../dpop/binding.js";
 import { presentedSessionToken } from "../http/session-header.js";
 
 const REASON_CODE = { expired: "SESSION_EXPIRED", revoked: "SESSION_REVOKED" } as const;
@@ -24,6 +25,7 @@ export const trackAction: Handler = async (server, { request }) => {
     const code = REASON_CODE[check.reason as keyof typeof REASON_CODE] ?? "SESSION_INVALID";
     throw new SessionError(code, `the session token is not valid (${check.reason})`);
   }
+  await requireTokenProof(server, request, check.claims, token);
   const { session } = check;
   // A token of a product or tag since removed from the config no longer tracks.
   if (!server.products.get(session.product)?.sessions.has(session.tag)) {

@@ -6,6 +6,7 @@ import { requireCaller } from "../http/access.js";
 import { requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
+import { requireTokenProof } from "../dpop/binding.js";
 import { resolveScope } from "../scope.js";
 import { sameScope } from "../stores/records.js";
 
@@ -14,7 +15,7 @@ import { sameScope } from "../stores/records.js";
  * 200 `{ valid: false, reason }`. Only a malformed request is a 4xx.
  */
 export const verifySession: Handler = async (server, { request, caller }) => {
-  requireCaller(caller);
+  const known = requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
   const { scope } = resolveScope(server, body);
   const token = requireString(body, "token", 16_384);
@@ -24,6 +25,7 @@ export const verifySession: Handler = async (server, { request, caller }) => {
   if (!check.valid) {
     result = { valid: false, reason: check.reason };
   } else {
+    await requireTokenProof(server, request, check.claims, token, { body, secretCaller: known.kind === "secret" });
     const data = await server.cipher.decrypt(check.claims.sid, check.claims.dat);
     result = data
       ? { valid: true, data: data as never, sessionId: check.claims.sid, identifier: check.claims.sub, expiresAt: new Date(check.claims.exp * 1000).toISOString() }

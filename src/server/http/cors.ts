@@ -15,7 +15,7 @@ export interface Cors {
   decorate(request: Request, response: Response): Response;
 }
 
-const ALLOW_HEADERS = `authorization, content-type, idempotency-key, ${SESSION_TOKEN_HEADER}`;
+const ALLOW_HEADERS = `authorization, content-type, idempotency-key, ${SESSION_TOKEN_HEADER}, dpop`;
 
 /**
  * Cross-origin access for browser apps (Fetch standard, CORS protocol). Off unless configured:
@@ -51,7 +51,7 @@ export function createCors(options: CorsOptions | undefined): Cors | null {
       if (!allowed(origin)) return response;
       const headers = new Headers(response.headers);
       headers.set("access-control-allow-origin", origin!);
-      headers.set("access-control-expose-headers", "idempotent-replayed, www-authenticate");
+      headers.set("access-control-expose-headers", "idempotent-replayed, www-authenticate, dpop-nonce");
       headers.append("vary", "Origin");
       return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
     },

@@ -21,6 +21,8 @@ export function errorResponse(error: unknown, onError: (error: unknown) => void)
     const headers: Record<string, string> = {};
     // RFC 9110 §11.6.1: a 401 names the scheme it wants; session-token failures want `Session`.
     if (error.status === 401) headers["www-authenticate"] = `${error.code.startsWith("SESSION_") ? "Session" : "Bearer"} realm="tessera"`;
+    // DPoP refusals name their scheme and RFC 9449 §7.1 error, and may carry a fresh DPoP-Nonce (dpop/errors.ts).
+    if (error.code.startsWith("DPOP_")) Object.assign(headers, (error as { headers?: Record<string, string> }).headers);
     if (error.code === "METHOD_NOT_ALLOWED" && typeof (error as { allow?: unknown }).allow === "string") {
       headers.allow = (error as unknown as { allow: string }).allow;
     }

@@ -9,6 +9,7 @@
  *   ["tessera", "user", product, env, tag, identifier]           first/last seen, total sessions
  *   ["tessera", "activity", product, env, identifier, startAt, seq]  ActivityRecord
  *   ["tessera", "idempotency", key]                              IdempotencyRecord
+ *   ["tessera", "dpop-jti", key]                                 expiry (ms) of a DPoP proof record
  */
 export type KvKeyPart = string | number | bigint | boolean | symbol | Uint8Array;
 export type KvKey = readonly KvKeyPart[];
@@ -57,6 +58,8 @@ export const KEYS = {
   activityAll: [ROOT, "activity"] as KvKey,
   idempotency: (key: string): KvKey => [ROOT, "idempotency", key],
   idempotencyPrefix: [ROOT, "idempotency"] as KvKey,
+  proof: (key: string): KvKey => [ROOT, "dpop-jti", key],
+  proofPrefix: [ROOT, "dpop-jti"] as KvKey,
 };
 
 /**

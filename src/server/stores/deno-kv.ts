@@ -159,6 +159,13 @@ export function denoKvStore(kv: KvLike): SessionStore {
     async releaseIdempotency(key) {
       await kv.delete(KEYS.idempotency(key));
     },
+    async claimProofJti(key, expiresAt, now) {
+      for (;;) {
+        const entry = await get<number>(KEYS.proof(key));
+        if (entry.value !== null && entry.value > now) return false;
+        if ((await kv.atomic().check(entry).set(KEYS.proof(key), expiresAt).commit()).ok) return true;
+      }
+    },
     async purge({ now, sessionsBefore, activityBefore }) {
       let sessions = 0;
       for (const { key, value: s } of await list<StoredSession>(KEYS.sessionPrefix)) {
@@ -183,6 +190,9 @@ export function denoKvStore(kv: KvLike): SessionStore {
       }
       for (const { key, value } of await list<IdempotencyRecord>(KEYS.idempotencyPrefix)) {
         if (value.expiresAt <= now) await kv.delete(key);
+      }
+      for (const { key, value } of await list<number>(KEYS.proofPrefix)) {
+        if (value <= now) await kv.delete(key);
       }
       return { sessions, activity };
     },

@@ -11,6 +11,7 @@ export function memoryStore(): SessionStore {
   const users = new Map<string, { identifier: string; firstSeen: number; lastSeen: number; totalSessions: number } & Scope>();
   let activity: ActivityRecord[] = [];
   const idempotency = new Map<string, IdempotencyRecord>();
+  const proofs = new Map<string, number>();
 
   const userKey = (s: Scope, identifier: string) => JSON.stringify([s.product, s.env, s.tag, identifier]);
 
@@ -104,6 +105,11 @@ export function memoryStore(): SessionStore {
     async releaseIdempotency(key) {
       idempotency.delete(key);
     },
+    async claimProofJti(key, expiresAt, now) {
+      if ((proofs.get(key) ?? -Infinity) > now) return false;
+      proofs.set(key, expiresAt);
+      return true;
+    },
     async purge({ now, sessionsBefore, activityBefore }) {
       let removed = 0;
       for (const s of [...sessions.values()]) {
@@ -116,6 +122,7 @@ export function memoryStore(): SessionStore {
       const before = activity.length;
       activity = activity.filter((e) => e.startAt >= activityBefore);
       for (const [key, record] of idempotency) if (record.expiresAt <= now) idempotency.delete(key);
+      for (const [key, expiresAt] of proofs) if (expiresAt <= now) proofs.delete(key);
       return { sessions: removed, activity: before - activity.length };
     },
   };

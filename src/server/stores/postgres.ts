@@ -26,7 +26,7 @@ export type PostgresStoreOptions = (
   schema?: string;
 };
 
-const TABLE = /\btessera_(sessions|refresh_hashes|users|activity|idempotency)\b/g;
+const TABLE = /\btessera_(sessions|refresh_hashes|users|activity|idempotency|dpop_keys|dpop_proofs)\b/g;
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**

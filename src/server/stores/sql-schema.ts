@@ -26,6 +26,10 @@ export const SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS tessera_idempotency (
     key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, expires_at INTEGER NOT NULL,
     session_id TEXT, sealed_response TEXT)`,
+  // DPoP (RFC 9449): a bound session's key, in its own table so databases made before binding
+  // existed need no ALTER TABLE; and the proofs seen, until their window closes.
+  `CREATE TABLE IF NOT EXISTS tessera_dpop_keys (session_id TEXT PRIMARY KEY, jkt TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS tessera_dpop_proofs (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
 ];
 
 const ACTIVE = `revoked_at IS NULL AND refresh_expires_at > ?`;
@@ -40,7 +44,12 @@ export const SQL = {
     VALUES (?, ?, ?, ?, ?, ?, 1)
     ON CONFLICT (product, env, tag, identifier) DO UPDATE SET
       total_sessions = tessera_users.total_sessions + 1, last_seen = max(tessera_users.last_seen, excluded.last_seen)`,
-  getSession: `SELECT * FROM tessera_sessions WHERE id = ?`,
+  getSession: `SELECT s.*, k.jkt FROM tessera_sessions s LEFT JOIN tessera_dpop_keys k ON k.session_id = s.id WHERE s.id = ?`,
+  insertDpopKey: `INSERT INTO tessera_dpop_keys (session_id, jkt) VALUES (?, ?)`,
+  // Same shape as claimIdempotency: new, or the earlier record has expired.
+  claimProof: `INSERT INTO tessera_dpop_proofs (key, expires_at) VALUES (?, ?)
+    ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE tessera_dpop_proofs.expires_at <= ?`,
+  purgeProofs: `DELETE FROM tessera_dpop_proofs WHERE expires_at <= ?`,
   findHash: `SELECT session_id, generation FROM tessera_refresh_hashes WHERE hash = ?`,
   // The compare-and-set: only the caller that still sees the expected hash moves the generation.
   rotate: `UPDATE tessera_sessions SET refresh_hash = ?, generation = ?, rotated_at = ?, refresh_expires_at = ?, sealed_pair = ?
@@ -81,6 +90,7 @@ export const SQL = {
   completeIdempotency: `UPDATE tessera_idempotency SET session_id = ?, sealed_response = ? WHERE key = ?`,
   releaseIdempotency: `DELETE FROM tessera_idempotency WHERE key = ?`,
   purgeHashes: `DELETE FROM tessera_refresh_hashes WHERE session_id IN (SELECT id FROM tessera_sessions WHERE ${ENDED})`,
+  purgeDpopKeys: `DELETE FROM tessera_dpop_keys WHERE session_id IN (SELECT id FROM tessera_sessions WHERE ${ENDED})`,
   purgeSessions: `DELETE FROM tessera_sessions WHERE ${ENDED}`,
   purgeActivity: `DELETE FROM tessera_activity WHERE start_at < ?`,
   purgeIdempotency: `DELETE FROM tessera_idempotency WHERE expires_at <= ?`,

@@ -33,6 +33,7 @@ export function sqlStore(driver: SqlDriver): SessionStore {
           s.revokedAt, s.refreshHash, s.generation, s.rotatedAt, s.sealedPair),
         st(SQL.insertHash, s.refreshHash, s.id, s.generation),
         st(SQL.countUserSession, s.product, s.env, s.tag, s.identifier, s.createdAt, s.createdAt),
+        ...(s.jkt ? [st(SQL.insertDpopKey, s.id, s.jkt)] : []),
       ]);
     },
     async getSession(id) {
@@ -115,12 +116,18 @@ export function sqlStore(driver: SqlDriver): SessionStore {
     async releaseIdempotency(key) {
       await batch([st(SQL.releaseIdempotency, key)]);
     },
+    async claimProofJti(key, expiresAt, now) {
+      const [changed] = await batch([st(SQL.claimProof, key, expiresAt, now)]);
+      return changed === 1;
+    },
     async purge({ now, sessionsBefore, activityBefore }) {
-      const [, sessions, activity] = await batch([
+      const [, , sessions, activity] = await batch([
         st(SQL.purgeHashes, sessionsBefore),
+        st(SQL.purgeDpopKeys, sessionsBefore),
         st(SQL.purgeSessions, sessionsBefore),
         st(SQL.purgeActivity, activityBefore),
         st(SQL.purgeIdempotency, now),
+        st(SQL.purgeProofs, now),
       ]);
       return { sessions: sessions ?? 0, activity: activity ?? 0 };
     },
@@ -146,6 +153,8 @@ function toSession(r: Record<string, unknown>): StoredSession {
     generation: Number(r.generation),
     rotatedAt: numberOrNull(r.rotated_at),
     sealedPair: textOrNull(r.sealed_pair),
+    // Only getSession joins the key table; the lists leave it out.
+    ...(r.jkt !== undefined ? { jkt: textOrNull(r.jkt) } : {}),
   };
 }
 

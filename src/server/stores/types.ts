@@ -28,6 +28,8 @@ export interface StoredSession extends Scope {
   rotatedAt: number | null;
   /** The current pair, sealed for the holder of the previous refresh token (grace window). */
   sealedPair: string | null;
+  /** A bound session's DPoP key thumbprint (RFC 9449 §6.1), fixed at start; null or absent: unbound. */
+  jkt?: string | null;
 }
 
 /** A rotation as compare-and-set: applies only if the session still has `expectedHash` and is not revoked. */
@@ -123,7 +125,12 @@ export interface SessionStore {
   claimIdempotency(record: { key: string; bodyHash: string; expiresAt: number; now: number }): Promise<IdempotencyRecord | null>;
   completeIdempotency(key: string, sessionId: string, sealedResponse: string): Promise<void>;
   releaseIdempotency(key: string): Promise<void>;
-  /** Removes sessions ended before `sessionsBefore`, activity older than `activityBefore`, expired idempotency keys. */
+  /**
+   * Records a DPoP proof's `<jkt>.<jti>` until `expiresAt`. True when this call recorded it (new,
+   * or its earlier record expired by `now`); false for a replay (RFC 9449 §11.1).
+   */
+  claimProofJti(key: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Removes sessions ended before `sessionsBefore`, activity older than `activityBefore`, expired idempotency keys and DPoP proof records. */
   purge(cutoffs: { now: number; sessionsBefore: number; activityBefore: number }): Promise<{ sessions: number; activity: number }>;
   close?(): Promise<void>;
 }

@@ -13,6 +13,8 @@ export interface TokenSubject {
   tag: string;
   /** The session data as a JWE (see data-cipher.ts). */
   dataJwe: string;
+  /** The DPoP key thumbprint of a bound session: the `cnf.jkt` claim (RFC 9449 §6.1). */
+  jkt?: string | null;
 }
 
 /** Signs `"<tag>:<JWS>"` with the newest key; `kid` and `typ` in the protected header. */
@@ -30,6 +32,7 @@ export async function issueSessionToken(
     env: subject.env,
     tag: subject.tag,
     dat: subject.dataJwe,
+    ...(subject.jkt ? { cnf: { jkt: subject.jkt } } : {}),
   })
     .setProtectedHeader({ alg, kid, typ: SESSION_TOKEN_TYP })
     .setIssuer(issuer)
