@@ -1,4 +1,5 @@
 export { createClient, type TesseraClient } from "./client/client.js";
+export { dpopKey, type DpopKey, type DpopKeyOptions } from "./client/dpop.js";
 export type {
   ClientOptions, ScopeArgs, Session, SessionChange, ChangeListener, EndReason, Sessions, RevokeArgs,
 } from "./client/types.js";

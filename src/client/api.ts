@@ -2,6 +2,7 @@ import ky, { isHTTPError, isTimeoutError, type Options } from "ky";
 import { SessionError, isErrorCode, isSessionError, type SessionErrorCode } from "../shared/errors.js";
 import type { SessionTokens } from "../shared/protocol.js";
 import type { NormalizedOptions } from "./options.js";
+import { WITH_DPOP } from "./runtime.js";
 import { hasTokens } from "./stored.js";
 import type { EndReason } from "./types.js";
 
@@ -26,6 +27,7 @@ export function createApi(options: NormalizedOptions) {
     // ky passes the Request itself; without one it binds the global fetch per request, so a
     // polyfilled or test-stubbed fetch is honoured.
     fetch: options.fetch as typeof fetch | undefined,
+    hooks: WITH_DPOP ? options.dpop?.hooks : undefined,
   });
   /** Only refresh and start may retry; `start` adds its Idempotency-Key. */
   const retry: Options = {

@@ -4,6 +4,7 @@ import { checkTokens, type Api } from "./api.js";
 import type { Emitter } from "./events.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { NormalizedOptions } from "./options.js";
+import { WITH_DPOP } from "./runtime.js";
 import { TOKEN_FIELDS, scopeOf, toPublic, type Scope } from "./stored.js";
 import type { Sessions } from "./types.js";
 import { check, checkData, requireObject } from "./validate.js";
@@ -33,7 +34,11 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
   const attach = async (scope: Scope, request: Request) => {
     const session = await get(scope);
     // Without a session the request goes out unchanged: the app's backend answers 401 as for any anonymous call.
-    if (session) request.headers.set("authorization", `Session ${session.token}`);
+    if (session) {
+      request.headers.set("authorization", `Session ${session.token}`);
+      // A bound session's token is worthless to the app's backend without a proof for this request.
+      if (WITH_DPOP) await options.dpop?.sign(request, session.token);
+    }
     return request;
   };
 
@@ -42,7 +47,7 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
       const scope = argsOf(args);
       const data = checkData(args.data);
       const headers = { "idempotency-key": crypto.randomUUID() };
-      const tokens = checkTokens(await call("start", { ...scope, data }, { ...retry, headers }));
+      const tokens = checkTokens(await call("start", { ...scope, data, dpop: args.dpop }, { ...retry, headers }));
       if (args.persist !== false) await lifecycle.started(scope, tokens);
       return tokens;
     },
@@ -73,7 +78,7 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
       const body = argsOf(args, "token?");
       // No token given and none stored: answered here, without a request.
       body.token ??= (await get(body))?.token;
-      return body.token ? call("verify", body) : ({ valid: false, reason: "not_found" } satisfies VerifyResult);
+      return body.token ? call("verify", { ...body, dpop: args.dpop }) : ({ valid: false, reason: "not_found" } satisfies VerifyResult);
     },
 
     async revoke(args) {

@@ -2,6 +2,7 @@ import type { BeforeRequestHook } from "ky";
 import type { SessionError } from "../shared/errors.js";
 import type { ListActiveResult, RevokeResult, SessionData, SessionScope, SessionTokens, VerifyResult } from "../shared/protocol.js";
 import type { SessionStorage } from "../storage/types.js";
+import type { DpopKey } from "./dpop.js";
 
 export interface ClientOptions {
   /** The sessions endpoint, e.g. `https://auth.example.com` (paths `/v1/...` are appended). */
@@ -27,6 +28,8 @@ export interface ClientOptions {
   broadcast?: boolean | string;
   /** Clock in ms, for tests. */
   now?: () => number;
+  /** Bind sessions to this page's key (RFC 9449): `dpop: dpopKey()`; every call then carries a proof (docs/dpop.md). */
+  dpop?: DpopKey;
 }
 
 /** Which session a call is about; `product` and `env` fall back to the client's defaults. */
@@ -58,13 +61,13 @@ export type RevokeArgs = ScopeArgs & ({ sessionId: string } | { identifier: stri
 /** `tessera.sessions` */
 export interface Sessions {
   /** Starts a session (secret key, or a `public: true` tag) and stores it unless `persist: false`. */
-  start(args: ScopeArgs & { data: SessionData; persist?: boolean }): Promise<SessionTokens>;
+  start(args: ScopeArgs & { data: SessionData; persist?: boolean; /** Bind the session to the page's key (backend flow, docs/dpop.md). */ dpop?: { jkt: string } }): Promise<SessionTokens>;
   /** Stores a session your backend started (with its secret key) and handed to this client. */
   adopt(args: ScopeArgs & SessionTokens): Promise<Session>;
   /** Rotates the stored session now; or the given refresh token (stored too if it was the stored one). */
   refresh(args: ScopeArgs & { refreshToken?: string }): Promise<Session>;
   /** Verifies a token (default: the stored one). No token and no session: `{ valid: false, reason: "not_found" }`, no request. */
-  verify(args: ScopeArgs & { token?: string }): Promise<VerifyResult>;
+  verify(args: ScopeArgs & { token?: string; /** A bound token's proof as the backend received it (docs/dpop.md). */ dpop?: { proof: string; method: string; url: string } }): Promise<VerifyResult>;
   /** Revokes by exactly one of sessionId, identifier, refreshToken; ends it here too if it is the stored one. */
   revoke(args: RevokeArgs): Promise<RevokeResult>;
   /** Revokes an identifier's sessions, optionally keeping one. */

@@ -158,9 +158,38 @@ export function runStoreConformance(
       expect(racing.filter((r) => r === null)).toHaveLength(1);
     }));
 
+    it("keeps a bound session's DPoP key through rotation and revocation; unbound ones have none", withStore(async (store) => {
+      const jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+      const bound = session({ jkt });
+      const unbound = session();
+      await store.createSession(bound);
+      await store.createSession(unbound);
+      expect(await store.getSession(bound.id)).toEqual(bound);
+      expect((await store.getSession(unbound.id))?.jkt ?? null).toBeNull();
+      await store.rotateRefresh({ sessionId: bound.id, expectedHash: bound.refreshHash, nextHash: `${bound.refreshHash}-1`, nextGeneration: 1, rotatedAt: T0 + 1, refreshExpiresAt: T0 + 7_200_000, sealedPair: "s" });
+      expect((await store.getSession(bound.id))?.jkt).toBe(jkt);
+      await store.revokeSessions({ ...scope, sessionId: bound.id }, T0 + 2);
+      expect(await store.getSession(bound.id)).toMatchObject({ jkt, revokedAt: T0 + 2 });
+    }));
+
+    it("records a DPoP proof's jti once until it expires (RFC 9449 §11.1)", withStore(async (store) => {
+      expect(await store.claimProofJti("jkt.jti-1", T0 + 300_000, T0)).toBe(true);
+      expect(await store.claimProofJti("jkt.jti-1", T0 + 400_000, T0 + 1)).toBe(false);
+      expect(await store.claimProofJti("jkt.jti-2", T0 + 300_000, T0 + 1)).toBe(true);
+      expect(await store.claimProofJti("jkt.jti-1", T0 + 300_000, T0 + 299_999)).toBe(false);
+      // Past its expiry the record no longer counts (the proof's iat is out of window by then anyway).
+      expect(await store.claimProofJti("jkt.jti-1", T0 + 900_000, T0 + 300_000)).toBe(true);
+      expect(await store.claimProofJti("jkt.jti-1", T0 + 900_000, T0 + 300_001)).toBe(false);
+      const racing = await Promise.all(Array.from({ length: 20 }, () => store.claimProofJti("jkt.race", T0 + 300_000, T0)));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      await store.purge({ now: T0 + 300_000, sessionsBefore: T0, activityBefore: T0 });
+      expect(await store.claimProofJti("jkt.race", T0 + 900_000, T0 + 300_000)).toBe(true);
+      expect(await store.claimProofJti("jkt.jti-1", T0 + 900_000, T0 + 300_002)).toBe(false);
+    }));
+
     it("purges ended sessions, their hashes, old activity and expired keys", withStore(async (store) => {
       const live = session({ refreshExpiresAt: T0 + 1000 });
-      const ended = session({ refreshExpiresAt: T0 + 10 });
+      const ended = session({ refreshExpiresAt: T0 + 10, jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I" });
       const revoked = session();
       for (const s of [live, ended, revoked]) await store.createSession(s);
       await store.revokeSessions({ ...scope, sessionId: revoked.id }, T0 + 5);

@@ -48,7 +48,7 @@ export async function requireTokenProof(
     if (typeof relay !== "object" || relay === null || typeof relay.proof !== "string" || typeof relay.method !== "string" || typeof relay.url !== "string") {
       throw invalidArgument("dpop", "must be { proof, method, url } of the request that carried the token");
     }
-    source = { proof: relay.proof, htm: relay.method.toUpperCase(), htu: [relay.url] };
+    source = { proof: relay.proof, htm: relay.method.toUpperCase(), htu: [relay.url], forwarded: true };
   }
   await requireProof(server, source, jkt, token);
 }

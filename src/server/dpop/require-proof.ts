@@ -8,6 +8,8 @@ export interface ProofSource {
   htm: string;
   /** The URLs the proof may name (RFC 9449 §4.3 (9)). */
   htu: string[];
+  /** Relayed by an app's backend: made for the backend's URL, so it cannot carry our nonce. */
+  forwarded?: boolean;
 }
 
 /** The proof of this request: its DPoP header, for its method and URL (or the issuer's origin behind a proxy). */
@@ -39,7 +41,7 @@ export async function requireProof(server: ServerContext, source: ProofSource, j
   const check = await checkDpopProof(source.proof, { htm: source.htm, htu: source.htu, now: Math.floor(now / 1000), ...(token !== undefined ? { token } : {}) });
   if (!check.valid) throw dpopInvalid(check.problem);
   if (jkt !== undefined && check.jkt !== jkt) throw dpopInvalid("the proof is signed by another key than the session's");
-  if (server.dpopNonces && !(await server.dpopNonces.check(check.nonce, now))) throw dpopNonce(await server.dpopNonces.issue(now));
+  if (server.dpopNonces && !source.forwarded && !(await server.dpopNonces.check(check.nonce, now))) throw dpopNonce(await server.dpopNonces.issue(now));
   const fresh = await server.store.claimProofJti(`${check.jkt}.${check.jti}`, (check.iat + DPOP_WINDOW_SECONDS + 1) * 1000, now);
   if (!fresh) throw dpopInvalid("the proof was already used (replayed jti)");
   return check;

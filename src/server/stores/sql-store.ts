@@ -153,8 +153,8 @@ function toSession(r: Record<string, unknown>): StoredSession {
     generation: Number(r.generation),
     rotatedAt: numberOrNull(r.rotated_at),
     sealedPair: textOrNull(r.sealed_pair),
-    // Only getSession joins the key table; the lists leave it out.
-    ...(r.jkt !== undefined ? { jkt: textOrNull(r.jkt) } : {}),
+    // Only getSession joins the key table; an unbound session has no jkt, as in the other stores.
+    ...(r.jkt !== null && r.jkt !== undefined ? { jkt: String(r.jkt) } : {}),
   };
 }
 
