@@ -2,7 +2,6 @@ import ky, { isHTTPError, isTimeoutError, type Options } from "ky";
 import { SessionError, isErrorCode, isSessionError, type SessionErrorCode } from "../shared/errors.js";
 import type { SessionTokens } from "../shared/protocol.js";
 import type { NormalizedOptions } from "./options.js";
-import { WITH_DPOP } from "./runtime.js";
 import { hasTokens } from "./stored.js";
 import type { EndReason } from "./types.js";
 
@@ -27,7 +26,7 @@ export function createApi(options: NormalizedOptions) {
     // ky passes the Request itself; without one it binds the global fetch per request, so a
     // polyfilled or test-stubbed fetch is honoured.
     fetch: options.fetch as typeof fetch | undefined,
-    hooks: WITH_DPOP ? options.dpop?.hooks : undefined,
+    hooks: typeof TESSERA_SCRIPT_TAG === "undefined" ? options.dpop?.hooks : undefined,
   });
   /** Only refresh and start may retry; `start` adds its Idempotency-Key. */
   const retry: Options = {
@@ -112,3 +111,6 @@ export function checkTokens(answer: unknown): SessionTokens {
   if (!hasTokens(answer)) throw new SessionError("SERVER_ERROR", "sessions endpoint sent a malformed answer", { status: 502 });
   return answer;
 }
+
+/** Defined as true only by the script-tag build, which has no dpopKey: DPoP hook points fold away there (runtime.ts). */
+declare const TESSERA_SCRIPT_TAG: true | undefined;

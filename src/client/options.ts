@@ -2,7 +2,7 @@ import { keyedStorage } from "../storage/encrypted.js";
 import { indexedDBStorage } from "../storage/indexeddb.js";
 import { memoryStorage } from "../storage/memory.js";
 import type { SessionStorage } from "../storage/types.js";
-import { hasBroadcastChannel, hasDocument, hasIndexedDB, WITH_DPOP } from "./runtime.js";
+import { hasBroadcastChannel, hasDocument, hasIndexedDB } from "./runtime.js";
 import type { ClientOptions } from "./types.js";
 import type { DpopKey } from "./dpop.js";
 import { invalidArgument as invalid } from "../shared/errors.js";
@@ -22,8 +22,8 @@ export interface NormalizedOptions {
   /** Channel name, or undefined for no sharing. */
   broadcast: string | undefined;
   now: () => number;
-  /** The DPoP key (dpop.ts), when sessions are bound. */
-  dpop: DpopKey | undefined;
+  /** The DPoP key (dpop.ts), when sessions are bound; never set in the script-tag build. */
+  dpop?: DpopKey | undefined;
 }
 
 /** Every option and the type it must have; anything else is refused (a typo'd `baseURL` fails loudly). */
@@ -31,7 +31,7 @@ const TYPES: Record<string, string> = {
   baseUrl: "", accessKey: "", product: "", env: "", storage: "object", fetch: "function", timeout: "number",
   refreshMargin: "number", retries: "number", autoRefresh: "boolean", broadcast: "", now: "function",
 };
-if (WITH_DPOP) TYPES.dpop = "object";
+if (typeof TESSERA_SCRIPT_TAG === "undefined") TYPES.dpop = "object";
 
 /**
  * Options are checked and normalised once, here, against typed defaults (ky's normalize.ts):
@@ -70,7 +70,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     autoRefresh: autoRefresh ?? inPage,
     broadcast: (broadcast ?? (inPage && hasBroadcastChannel())) === true ? "tessera" : broadcast ? check(broadcast, "broadcast") : undefined,
     now: now ?? Date.now,
-    dpop: WITH_DPOP ? (o.dpop as DpopKey | undefined) : undefined,
+    ...(typeof TESSERA_SCRIPT_TAG === "undefined" ? { dpop: o.dpop as DpopKey | undefined } : {}),
   };
 }
 
@@ -87,3 +87,6 @@ function baseUrl(value: unknown): string {
   }
   return url!.href.replace(/\/*$/, "/");
 }
+
+/** Defined as true only by the script-tag build, which has no dpopKey: DPoP hook points fold away there (runtime.ts). */
+declare const TESSERA_SCRIPT_TAG: true | undefined;

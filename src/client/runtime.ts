@@ -15,12 +15,6 @@ export const hasBroadcastChannel = (): boolean => typeof BroadcastChannel === "f
 declare const TESSERA_SCRIPT_TAG: true | undefined;
 
 /**
- * The script-tag build has no dpopKey (its 10 KB budget): the `dpop` option and every DPoP hook
- * point fold away there. Everywhere else they cost about 40 B gzipped to apps that never bind.
- */
-export const WITH_DPOP = typeof TESSERA_SCRIPT_TAG === "undefined";
-
-/**
  * Never keep a Node or Deno process alive (issue 2, Behaviour 4): Node timers and Node's
  * BroadcastChannel have `unref()`, Deno timers `Deno.unrefTimer(id)`.
  */

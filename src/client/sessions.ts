@@ -4,7 +4,6 @@ import { checkTokens, type Api } from "./api.js";
 import type { Emitter } from "./events.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { NormalizedOptions } from "./options.js";
-import { WITH_DPOP } from "./runtime.js";
 import { TOKEN_FIELDS, scopeOf, toPublic, type Scope } from "./stored.js";
 import type { Sessions } from "./types.js";
 import { check, checkData, requireObject } from "./validate.js";
@@ -37,7 +36,7 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
     if (session) {
       request.headers.set("authorization", `Session ${session.token}`);
       // A bound session's token is worthless to the app's backend without a proof for this request.
-      if (WITH_DPOP) await options.dpop?.sign(request, session.token);
+      if (typeof TESSERA_SCRIPT_TAG === "undefined") await options.dpop?.sign(request, session.token);
     }
     return request;
   };
@@ -47,7 +46,7 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
       const scope = argsOf(args);
       const data = checkData(args.data);
       const headers = { "idempotency-key": crypto.randomUUID() };
-      const tokens = checkTokens(await call("start", { ...scope, data, dpop: args.dpop }, { ...retry, headers }));
+      const tokens = checkTokens(await call("start", { ...scope, data, ...(typeof TESSERA_SCRIPT_TAG === "undefined" ? { dpop: args.dpop } : {}) }, { ...retry, headers }));
       if (args.persist !== false) await lifecycle.started(scope, tokens);
       return tokens;
     },
@@ -78,7 +77,7 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
       const body = argsOf(args, "token?");
       // No token given and none stored: answered here, without a request.
       body.token ??= (await get(body))?.token;
-      return body.token ? call("verify", { ...body, dpop: args.dpop }) : ({ valid: false, reason: "not_found" } satisfies VerifyResult);
+      return body.token ? call("verify", typeof TESSERA_SCRIPT_TAG === "undefined" ? { ...body, dpop: args.dpop } : body) : ({ valid: false, reason: "not_found" } satisfies VerifyResult);
     },
 
     async revoke(args) {
@@ -133,3 +132,6 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
     },
   };
 }
+
+/** Defined as true only by the script-tag build, which has no dpopKey: DPoP hook points fold away there (runtime.ts). */
+declare const TESSERA_SCRIPT_TAG: true | undefined;
