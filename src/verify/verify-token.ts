@@ -2,8 +2,13 @@ import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVeri
 import { SessionError } from "../shared/errors.js";
 import type { VerifyFailureReason } from "../shared/protocol.js";
 import { checkSessionToken } from "./check-token.js";
+import { proofBindsToken, type BindingInput } from "./proof-binding.js";
 
-export interface VerifySessionTokenOptions {
+/**
+ * A token bound to a key (`cnf.jkt`, docs/dpop.md) is valid only with its DPoP proof: pass the
+ * `request` that presented it, or `dpop: { proof, method, url }`. Unbound tokens ignore both.
+ */
+export interface VerifySessionTokenOptions extends BindingInput {
   /** The endpoint's public keys (GET /.well-known/jwks.json), or */
   jwks?: JSONWebKeySet;
   /** where to fetch them; cached per URL (jose: 5 s timeout, 30 s cooldown, 10 min max age). */
@@ -18,7 +23,8 @@ export interface VerifySessionTokenOptions {
 
 export type OfflineVerifyResult =
   | { valid: true; sessionId: string; identifier: string; expiresAt: string; issuedAt: string }
-  | { valid: false; reason: VerifyFailureReason };
+  /** `dpop`: the token is bound to a key and came without a valid, unreplayed proof from it. */
+  | { valid: false; reason: VerifyFailureReason | "dpop" };
 
 const remoteSets = new Map<string, JWTVerifyGetKey>();
 // One key set per JWKS object, so imported keys are reused across calls.
@@ -39,6 +45,7 @@ export async function verifySessionToken(token: string, options: VerifySessionTo
   }
   if (!result.valid) return { valid: false, reason: result.reason };
   const { claims } = result;
+  if (!(await proofBindsToken(claims, token, options, options.now ?? Date.now()))) return { valid: false, reason: "dpop" };
   return {
     valid: true,
     sessionId: claims.sid,
