@@ -25,6 +25,8 @@ export interface DpopKeyOptions {
    * Default: IndexedDB where it exists, memory elsewhere.
    */
   database?: string | false;
+  /** Clock in ms for `iat`, for tests (default Date.now). */
+  now?: () => number;
 }
 
 const ECDSA: EcKeyGenParams = { name: "ECDSA", namedCurve: "P-256" };
@@ -84,7 +86,7 @@ export function dpopKey(options: DpopKeyOptions = {}): DpopKey {
   const nonces = new Map<string, string>();
   const proof = async (method: string, url: string, token?: string) => {
     const nonce = nonces.get(new URL(url).origin);
-    return createDpopProof((await keys()).privateKey, await publicJwk(), { htm: method.toUpperCase(), htu: url, ...(token ? { token } : {}), ...(nonce ? { nonce } : {}) });
+    return createDpopProof((await keys()).privateKey, await publicJwk(), { htm: method.toUpperCase(), htu: url, iat: Math.floor((options.now ?? Date.now)() / 1000), ...(token ? { token } : {}), ...(nonce ? { nonce } : {}) });
   };
   const sign = async (request: Request, token?: string) => void request.headers.set("dpop", await proof(request.method, request.url, token));
   return {
