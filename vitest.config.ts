@@ -7,6 +7,7 @@ import { chromiumArgs, chromiumPath, hasChromium } from "./test/support/chromium
 const chromiumTests = [
   "test/browser/**",
   "test/cli/demo-chromium.test.ts",
+  "test/client/chromium-dpop.test.ts",
   "test/client/chromium-pages.test.ts",
   "test/runtimes/browser/**",
   "test/security/chromium-storage.test.ts",
