@@ -21,6 +21,28 @@ const B64 = /^[A-Za-z0-9_-]{43}$/;
 const decoder = new TextDecoder();
 
 /**
+ * Imported keys and their thumbprints by (x, y): a bound browser signs every call with one key,
+ * and each WebCrypto call is a thread-pool round trip in Node (importKey and the thumbprint's
+ * digest were 2 of a proof check's 4). Bounded: cleared when full.
+ */
+const KEYS_CACHED = 1000;
+const keys = new Map<string, Promise<{ key: CryptoKey; jkt: string } | null>>();
+
+function importPublic(jwk: DpopPublicJwk): Promise<{ key: CryptoKey; jkt: string } | null> {
+  const id = `${jwk.x}.${jwk.y}`;
+  let entry = keys.get(id);
+  if (!entry) {
+    if (keys.size >= KEYS_CACHED) keys.clear();
+    entry = Promise.all([
+      crypto.subtle.importKey("jwk", { ...jwk, ext: true }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]),
+      jwkThumbprint(jwk),
+    ]).then(([key, jkt]) => ({ key, jkt }), () => null);
+    keys.set(id, entry);
+  }
+  return entry;
+}
+
+/**
  * Checks a DPoP proof as RFC 9449 §4.3 lists: one compact JWS, `typ` dpop+jwt, ES256 only,
  * a public P-256 `jwk` (no private members) that verifies the signature, `htm` and `htu` of this
  * request, `iat` within ±DPOP_WINDOW_SECONDS, `jti` present, and `ath` when a token is presented.
@@ -42,13 +64,9 @@ export async function checkDpopProof(proof: unknown, expect: ProofExpectation): 
   const publicJwk: DpopPublicJwk = { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y };
   const signature = decodeBase64url(s);
   if (!signature || signature.length !== 64) return fail("the proof's signature is malformed");
-  let key: CryptoKey;
-  try {
-    key = await crypto.subtle.importKey("jwk", { ...publicJwk, ext: true }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-  } catch {
-    return fail("the proof's jwk is not a P-256 public key");
-  }
-  const good = await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature as BufferSource, new TextEncoder().encode(`${h}.${p}`) as BufferSource);
+  const imported = await importPublic(publicJwk);
+  if (!imported) return fail("the proof's jwk is not a P-256 public key");
+  const good = await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, imported.key, signature as BufferSource, new TextEncoder().encode(`${h}.${p}`) as BufferSource);
   if (!good) return fail("the proof's signature does not verify");
   const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== "string" || jti.length < 8 || jti.length > 128) return fail("the proof's jti is missing");
@@ -60,7 +78,7 @@ export async function checkDpopProof(proof: unknown, expect: ProofExpectation): 
   }
   if (expect.token !== undefined && ath !== (await tokenHash(expect.token))) return fail("the proof's ath does not match the presented token");
   if (nonce !== undefined && typeof nonce !== "string") return fail("the proof's nonce is malformed");
-  return { valid: true, jkt: await jwkThumbprint(publicJwk), jti, iat, nonce };
+  return { valid: true, jkt: imported.jkt, jti, iat, nonce };
 }
 
 function parse(segment: string): Record<string, unknown> | null {
