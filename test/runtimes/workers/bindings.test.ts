@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,9 +11,11 @@ import { describeStorage } from "../../storage/storage-suite.js";
 // The conformance suites on workerd's real bindings, driven from Node through Miniflare:
 // the server store on a D1 whose tables come from the Worker example's migration, and the
 // client storage adapter on a KV namespace.
-const MIGRATION = readFileSync(join(import.meta.dirname, "../../../examples/cloudflare-worker/migrations/0001_tessera.sql"), "utf8");
+// Every migration, in order, as `wrangler d1 migrations apply` runs them.
+const MIGRATIONS_DIR = join(import.meta.dirname, "../../../examples/cloudflare-worker/migrations");
+const MIGRATION = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith(".sql")).sort().map((f) => readFileSync(join(MIGRATIONS_DIR, f), "utf8")).join("\n");
 const statements = (sql: string) => sql.replace(/^--.*$/gm, "").split(";").map((s) => s.replace(/\s+/g, " ").trim()).filter(Boolean);
-const TABLES = ["tessera_sessions", "tessera_refresh_hashes", "tessera_users", "tessera_activity", "tessera_idempotency"];
+const TABLES = ["tessera_sessions", "tessera_refresh_hashes", "tessera_users", "tessera_activity", "tessera_idempotency", "tessera_dpop_keys", "tessera_dpop_proofs"];
 
 let mf: Miniflare;
 let db: D1Like;
@@ -36,7 +38,7 @@ afterAll(async () => {
   await mf?.dispose();
 });
 
-describe("examples/cloudflare-worker/migrations/0001_tessera.sql", () => {
+describe("examples/cloudflare-worker/migrations/*.sql", () => {
   it("is the D1 store's schema, statement for statement (no drift)", () => {
     expect(statements(MIGRATION)).toEqual(SCHEMA.map((sql) => sql.replace(/\s+/g, " ").trim()));
   });
