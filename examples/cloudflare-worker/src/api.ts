@@ -40,7 +40,10 @@ export async function handleApi(request: Request, env: Env, endpoint: SessionSer
   if (pathname !== "/api/whoami") return json(404, { error: { code: "NOT_FOUND", message: "no such API route" } });
   const match = /^Session\s+(\S+)$/.exec(request.headers.get("authorization") ?? "");
   if (!match) return json(401, { error: { code: "SESSION_INVALID", message: "send Authorization: Session <token>" } });
-  const options = { issuer: env.TESSERA_ISSUER, product: PRODUCT, env: env.TESSERA_ENV, tag: SESSION_TAG };
+  // `request`: a session config with `binding: "dpop"` (docs/dpop.md) is valid here only with the
+  // page's DPoP proof for this request; unbound sessions ignore it. Each isolate remembers the
+  // proofs it saw; pass a shared `replayCache` (Durable Object, D1) to refuse replays across isolates.
+  const options = { issuer: env.TESSERA_ISSUER, product: PRODUCT, env: env.TESSERA_ENV, tag: SESSION_TAG, request };
   let result = await verifySessionToken(match[1]!, { ...options, jwks: await loadJwks(env, endpoint, false) });
   // An unknown kid may mean the keys were rotated since the JWKS was cached: reload once.
   if (!result.valid && result.reason === "signature") {
