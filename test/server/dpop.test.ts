@@ -138,6 +138,33 @@ describe("DPoP-bound sessions against the real endpoint", () => {
     expect((await h.post("/v1/sessions/refresh", { ...SCOPE, refreshToken: tokens.refreshToken })).status).toBe(200);
   });
 
+  it("a client without dpop sends no DPoP header at all (the unbound default is unchanged)", async () => {
+    const h = await harness({ products });
+    const headers: Array<string | null> = [];
+    const client = harnessClient(h, { fetch: (request) => (headers.push(request.headers.get("dpop")), h.server.fetch(request)) });
+    await client.sessions.start({ tag: SCOPE.tag, data: SEED_DATA });
+    await client.sessions.refresh({ tag: SCOPE.tag });
+    await client.sessions.verify({ tag: SCOPE.tag });
+    await client.sessions.end({ tag: SCOPE.tag });
+    expect(headers).toEqual([null, null, null, null]);
+  });
+
+  it("retries a use_dpop_nonce answer once, not again when the server keeps refusing", async () => {
+    const h = await harness({ products, dpop: { nonces: true } });
+    let calls = 0;
+    const client = harnessClient(h, {
+      dpop: dpopKey({ database: false, now: () => h.clock.now }),
+      // Every answer is the server's refusal with a fresh nonce, whatever the proof says.
+      fetch: async (request) => {
+        calls++;
+        const proofless = new Request(request, { headers: new Headers([...request.headers].filter(([name]) => name !== "dpop")) });
+        return h.server.fetch(new Request(proofless, { headers: { ...Object.fromEntries(proofless.headers), dpop: await dpopKey({ database: false, now: () => h.clock.now }).proof("POST", request.url) } }));
+      },
+    });
+    await expect(client.sessions.start({ tag: "bound", data: SEED_DATA, persist: false })).rejects.toMatchObject({ code: "DPOP_NONCE", status: 401 });
+    expect(calls).toBe(2);
+  });
+
   it("with server nonces, the client retries once with the nonce it was sent (RFC 9449 §8)", async () => {
     const h = await harness({ products, dpop: { nonces: true } });
     const seen: Array<{ path: string; status: number }> = [];
