@@ -13,6 +13,12 @@ export interface DevHandlerOptions {
   accessKeys: { secret: string; publishable: string };
   /** Candidate paths of the built IIFE (dist/tessera.global.js); the first that exists is served. */
   scriptFiles: string[];
+  /**
+   * The socket peer's IP address of a request (tessera/node `remoteAddress`). The demo routes
+   * answer only a loopback peer: `--host 0.0.0.0` must not hand the secret key's powers to the
+   * network, whatever `Host` or absolute-form target a remote peer sends.
+   */
+  peerAddress: (request: Request) => string | undefined;
 }
 
 // The page loads only same-origin scripts and calls only this origin.
@@ -37,7 +43,7 @@ export function createDevHandler(options: DevHandlerOptions): FetchHandler {
 }
 
 async function demoRoute(request: Request, url: URL, options: DevHandlerOptions): Promise<Response> {
-  const refused = crossSiteRefusal(request, url);
+  const refused = crossSiteRefusal(request, url, options.peerAddress(request));
   if (refused) return refused;
   switch (url.pathname) {
     case "/demo/config":
@@ -102,10 +108,15 @@ async function activity(url: URL, options: DevHandlerOptions): Promise<Response>
 }
 
 /**
- * The demo routes act with the secret key, so only the page itself may call them: refuse
- * another site's page (Origin) and DNS-rebinding hosts (Host must be a loopback name).
+ * The demo routes act with the secret key, so only the page itself may call them: refuse a
+ * peer on another machine (socket address; headers cannot fake it), another site's page
+ * (Origin) and DNS-rebinding hosts (Host must be a loopback name, or a page on an attacker's
+ * name that now resolves to 127.0.0.1 would be same-origin with us).
  */
-function crossSiteRefusal(request: Request, url: URL): Response | undefined {
+function crossSiteRefusal(request: Request, url: URL, peer: string | undefined): Response | undefined {
+  if (peer === undefined || !isLoopbackAddress(peer)) {
+    return refuse(new SessionError("FORBIDDEN", "demo routes answer only callers on this machine"));
+  }
   const origin = request.headers.get("origin");
   if (origin !== null && origin !== url.origin) {
     return refuse(new SessionError("FORBIDDEN", "demo routes answer only the demo page's origin"));
@@ -116,10 +127,24 @@ function crossSiteRefusal(request: Request, url: URL): Response | undefined {
   return undefined;
 }
 
-/** A name or address of this machine only (127.0.0.0/8, ::1, localhost); an IPv6 literal may be bracketed. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return host === "localhost" || host === "::1" || host.startsWith("127.");
+/** Four decimal octets, each 0-255, the first 127: an IPv4 literal in 127.0.0.0/8 and nothing else. */
+const LOOPBACK_V4 = /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * A name or address of this machine only: an IPv4 literal in 127.0.0.0/8, `::1` (bracketed in
+ * a URL, bare as a socket address) or `localhost`, each with an optional `:port`. Nothing that
+ * merely starts like one: `127.attacker.example`, `127.0.0.1.nip.io` and `localhost.evil` are
+ * names an attacker's DNS can point anywhere (DNS rebinding), so they are not loopback.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/^(\[[^\]]*\]|[^:]*)(:\d{1,5})?$/, "$1");
+  return name === "localhost" || name === "[::1]" || host === "::1" || LOOPBACK_V4.test(name);
+}
+
+/** A socket address on this machine: 127.0.0.0/8 or ::1, also IPv4-mapped (`::ffff:127.0.0.1`, a dual-stack socket). */
+export function isLoopbackAddress(address: string): boolean {
+  const v4 = address.toLowerCase().replace(/^::ffff:/, "");
+  return address === "::1" || LOOPBACK_V4.test(v4);
 }
 
 async function browserBuild(request: Request, files: string[]): Promise<Response> {

@@ -24,6 +24,20 @@ export function databaseFileIn(dir: string): string {
   return join(dir, "sessions.db");
 }
 
+/**
+ * sessions.db and its -wal and -shm files, owner-only (0600). sqliteStore creates new files so;
+ * this tightens those an older version left 0644, since they hold every session of the dev server.
+ */
+export function tightenDatabaseFiles(dir: string): void {
+  for (const suffix of ["", "-wal", "-shm"]) {
+    try {
+      chmodSync(`${databaseFileIn(dir)}${suffix}`, 0o600);
+    } catch {
+      // absent (no WAL yet), or not ours to change: the database works either way
+    }
+  }
+}
+
 /** The keys of an earlier run, `undefined` on first run; a damaged file is a one-line error. */
 export function readDevKeys(dir: string): DevKeys | undefined {
   const file = keysFileIn(dir);

@@ -5,6 +5,7 @@ import type { DevOptions } from "./args.js";
 import { formatBanner } from "./banner.js";
 import { CliError, oneLine } from "./cli-error.js";
 import { loadConfig } from "./config-file.js";
+import { withRequestLog } from "./request-log.js";
 import { createDevHandler, isLoopbackHost } from "./dev-handler.js";
 import {
   databaseFileIn,
@@ -12,9 +13,10 @@ import {
   newDevKeys,
   readDevKeys,
   saveDevKeys,
+  tightenDatabaseFiles,
   type DevKeys,
 } from "./dev-keys.js";
-import { serveNode, type FetchHandler, type NodeServer } from "../node/index.js";
+import { remoteAddress, serveNode, type NodeServer } from "../node/index.js";
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -76,6 +78,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   // a missing better-sqlite3 or an unwritable file is reported at start, not at the first call.
   try {
     await server.purge();
+    tightenDatabaseFiles(options.dataDir);
   } catch (error) {
     await closeStore();
     throw new CliError(`${databaseFile}: cannot open the database (${oneLine(error)})`);
@@ -87,6 +90,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
       config,
       accessKeys: keys.accessKeys,
       scriptFiles: browserBuildCandidates(),
+      peerAddress: remoteAddress,
     }),
     output,
   );
@@ -127,17 +131,6 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
         await http.close();
         await closeStore();
       })()),
-  };
-}
-
-/** One line per request: method, path (no query: it may name identifiers), status, time. */
-function withRequestLog(handler: FetchHandler, output: Output): FetchHandler {
-  return async (request) => {
-    const started = performance.now();
-    const response = await handler(request);
-    const { pathname } = new URL(request.url);
-    output.out(`${request.method} ${pathname} ${response.status} ${Math.round(performance.now() - started)}ms`);
-    return response;
   };
 }
 

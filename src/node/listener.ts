@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { rememberPeer } from "./peer.js";
 import { toRequest } from "./request.js";
 import { writeResponse } from "./response.js";
 import type { FetchHandler, NodeListenerOptions } from "./types.js";
@@ -33,6 +34,7 @@ async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerRe
   try {
     const converted = toRequest(req, controller.signal, fallbackHost.includes(":") ? `[${fallbackHost}]` : fallbackHost);
     discard = converted.discard;
+    rememberPeer(converted.request, req);
     const response = await handler(converted.request);
     // Whatever the handler left unread is dropped once the answer is out, so the client can
     // finish sending and read it, and the keep-alive connection stays usable.

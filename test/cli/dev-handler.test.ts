@@ -15,6 +15,7 @@ function setup(scriptFiles: string[] = []) {
     config: SEED_CONFIG,
     accessKeys,
     scriptFiles,
+    peerAddress: () => "127.0.0.1",
     server: async (request) => {
       seen.push(request);
       const body = request.method === "GET" ? null : await request.text();

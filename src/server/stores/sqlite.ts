@@ -54,12 +54,19 @@ async function openFile(path: string): Promise<BetterSqlite3.Database> {
   // tessera/server is also bundled for Workers, Deno and browsers, which never call this:
   // specifiers in variables keep bundlers from resolving Node-only modules there.
   const names = { sqlite: "better-sqlite3", fs: "node:fs", path: "node:path" };
-  const [{ default: Database }, { mkdirSync }, { dirname }] = (await Promise.all([
+  const [{ default: Database }, { closeSync, mkdirSync, openSync }, { dirname }] = (await Promise.all([
     import(/* @vite-ignore */ names.sqlite),
     import(/* @vite-ignore */ names.fs),
     import(/* @vite-ignore */ names.path),
   ])) as [{ default: typeof import("better-sqlite3") }, typeof import("node:fs"), typeof import("node:path")];
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== "" && path !== ":memory:") {
+    mkdirSync(dirname(path), { recursive: true });
+    // The database holds every session's hashed refresh token and its data: owner-only. SQLite
+    // itself creates files 0644, and gives the -wal and -shm files the database file's mode
+    // (os_unix.c, findCreateFileMode), so creating the file first, 0600, covers all three. An
+    // existing file keeps the mode its owner chose.
+    closeSync(openSync(path, "a", 0o600));
+  }
   const db = new Database(path);
   // WAL lets readers run while a writer commits; busy_timeout waits out another process's write.
   db.pragma("journal_mode = WAL");
