@@ -5,7 +5,8 @@ import type { Emitter } from "./events.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { NormalizedOptions } from "./options.js";
 import { TOKEN_FIELDS, scopeOf, toPublic, type Scope } from "./stored.js";
-import type { Sessions } from "./types.js";
+import { allowedOrigins } from "./origins.js";
+import type { AttachArgs, Sessions } from "./types.js";
 import { check, checkData, requireObject } from "./validate.js";
 
 /**
@@ -29,16 +30,25 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
     const session = await lifecycle.current(scope, force);
     return session && toPublic(session);
   };
-  /** `Authorization: Session <tag>:<jwt>`: the scheme the endpoint's /track and apps' backends read. */
-  const attach = async (scope: Scope, request: Request) => {
-    const session = await get(scope);
-    // Without a session the request goes out unchanged: the app's backend answers 401 as for any anonymous call.
-    if (session) {
-      request.headers.set("authorization", `Session ${session.token}`);
-      // A bound session's token is worthless to the app's backend without a proof for this request.
-      if (typeof TESSERA_SCRIPT_TAG === "undefined") await options.dpop?.sign(request, session.token);
-    }
-    return request;
+  /**
+   * `Authorization: Session <tag>:<jwt>`: the scheme the endpoint's /track and apps' backends
+   * read. Only to the allowed origins (a token sent to a third party is a token given away), and
+   * never over an Authorization the caller set.
+   */
+  const attacher = (args: AttachArgs) => {
+    const scope = argsOf(args);
+    const allowed = allowedOrigins(args.origins, options.baseUrl);
+    return async (request: Request) => {
+      if (request.headers.has("authorization") || !allowed.has(new URL(request.url).origin)) return request;
+      const session = await get(scope);
+      // Without a session the request goes out unchanged: the app's backend answers 401 as for any anonymous call.
+      if (session) {
+        request.headers.set("authorization", `Session ${session.token}`);
+        // A bound session's token is worthless to the app's backend without a proof for this request.
+        if (typeof TESSERA_SCRIPT_TAG === "undefined") await options.dpop?.sign(request, session.token);
+      }
+      return request;
+    };
   };
 
   return {
@@ -120,15 +130,15 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
 
     /** A ky `beforeRequest` hook for the app's own API calls; the session is refreshed first when due. */
     kyHook(args) {
-      const scope = argsOf(args);
-      return async (request) => void (await attach(scope, request));
+      const attach = attacher(args);
+      return async (request) => void (await attach(request));
     },
 
     /** The same for plain fetch: `const api = tessera.sessions.fetch({ tag }); await api("/me")`. */
     fetch(args, fetchImpl) {
-      const scope = argsOf(args);
+      const attach = attacher(args);
       // The global fetch is resolved per call, so SSR code can build the wrapper before a fetch exists.
-      return async (input, init) => (fetchImpl ?? fetch)(await attach(scope, new Request(input, init)));
+      return async (input, init) => (fetchImpl ?? fetch)(await attach(new Request(input, init)));
     },
   };
 }

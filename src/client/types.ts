@@ -39,6 +39,14 @@ export interface ScopeArgs {
   env?: string;
 }
 
+export interface AttachArgs extends ScopeArgs {
+  /**
+   * Further origins that may receive the session token, e.g. `["https://api.example.com"]`.
+   * Always allowed: the page's own origin (none outside a browser) and the endpoint's (`baseUrl`).
+   */
+  origins?: string[];
+}
+
 /** A session as the client keeps it: the server's answer plus its scope. */
 export interface Session extends SessionTokens, SessionScope {}
 
@@ -83,8 +91,12 @@ export interface Sessions {
   end(args: ScopeArgs): Promise<RevokeResult>;
   /** started / refreshed / ended (with reason) / error, local or from another tab. Returns unsubscribe. */
   onChange(listener: ChangeListener): () => void;
-  /** A ky `beforeRequest` hook attaching `Authorization: Session <tag>:<jwt>` (refreshed first when due). */
-  kyHook(args: ScopeArgs): BeforeRequestHook;
-  /** A fetch that attaches the session the same way; `fetchImpl` defaults to the global fetch. */
-  fetch(args: ScopeArgs, fetchImpl?: (request: Request) => Promise<Response>): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  /**
+   * A ky `beforeRequest` hook attaching `Authorization: Session <tag>:<jwt>` (refreshed first
+   * when due) to requests for the page's own origin, the endpoint's origin and `origins`; an
+   * `Authorization` the request already has is never replaced.
+   */
+  kyHook(args: AttachArgs): BeforeRequestHook;
+  /** A fetch that attaches the session the same way, to the same origins; `fetchImpl` defaults to the global fetch. */
+  fetch(args: AttachArgs, fetchImpl?: (request: Request) => Promise<Response>): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 }

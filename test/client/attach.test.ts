@@ -22,7 +22,7 @@ describe("attaching the session to the app's own requests", () => {
   it("the ky hook sets Authorization: Session <tag>:<jwt>, refreshing first inside the margin", async () => {
     const { clock, endpoint, tessera, seen, app } = setup();
     const started = await tessera.sessions.start({ ...scope, data: { userId: "u1" } });
-    const api = ky.create({ prefixUrl: "https://app.test", fetch: app as typeof fetch, hooks: { beforeRequest: [tessera.sessions.kyHook(scope)] } });
+    const api = ky.create({ prefixUrl: "https://app.test", fetch: app as typeof fetch, hooks: { beforeRequest: [tessera.sessions.kyHook({ ...scope, origins: ["https://app.test"] })] } });
     await api.get("me").json();
     expect(seen[0]!.headers.get("authorization")).toBe(`Session ${started.token}`);
     expect(started.token.startsWith("session-tag:")).toBe(true);
@@ -38,7 +38,7 @@ describe("attaching the session to the app's own requests", () => {
   it("the fetch wrapper keeps method, body and the app's headers", async () => {
     const { tessera, seen, app } = setup();
     const started = await tessera.sessions.start({ ...scope, data: { userId: "u1" } });
-    const authed = tessera.sessions.fetch(scope, app);
+    const authed = tessera.sessions.fetch({ ...scope, origins: ["https://app.test"] }, app);
     const response = await authed("https://app.test/orders", {
       method: "POST",
       headers: { "x-app": "1", "content-type": "application/json" },
@@ -51,7 +51,7 @@ describe("attaching the session to the app's own requests", () => {
 
   it("without a session the request goes out without Authorization", async () => {
     const { tessera, seen, app } = setup();
-    await tessera.sessions.fetch(scope, app)("https://app.test/public");
+    await tessera.sessions.fetch({ ...scope, origins: ["https://app.test"] }, app)("https://app.test/public");
     expect(seen[0]!.headers.has("authorization")).toBe(false);
   });
 });
