@@ -28,5 +28,6 @@ export function cloudflareKVStorage(binding: KVNamespaceLike, options: { prefix?
       );
     },
     delete: (key) => binding.delete(prefix + key),
+    physicalKey: (key) => prefix + key,
   };
 }

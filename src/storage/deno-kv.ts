@@ -46,5 +46,7 @@ export function denoKVStorage(kv: DenoKvLike, options: { prefix?: readonly strin
     async delete(key) {
       await kv.delete(keyOf(key));
     },
+    // JSON keeps the parts apart: ["a/b", "c"] and ["a", "b/c"] are different places.
+    physicalKey: (key) => JSON.stringify(keyOf(key)),
   };
 }

@@ -22,8 +22,9 @@ export interface EncryptedStorageOptions {
 /**
  * Wraps any storage so values are AES-GCM-256 ciphertext at rest, as
  * `v1.<base64url(iv)>.<base64url(ciphertext+tag)>`: a fresh random 96-bit IV per write
- * (NIST SP 800-38D §8.2.2), and the storage key as additional authenticated data, so a record
- * copied under another key (another tag, product or env) fails authentication.
+ * (NIST SP 800-38D §8.2.2), and the record's full physical key (the adapter's prefix included,
+ * `inner.physicalKey`) as additional authenticated data, so a record copied under another key
+ * (another tag, product, env, or another visitor's prefix) fails authentication.
  *
  * A tampered, truncated or undecryptable record reads as `null` and is reported through
  * `onError`; `get` never throws for it and never touches other records.
@@ -59,10 +60,11 @@ export function keyedStorage(
       throw error;
     }));
   const listeners = new Set(options.onError ? [options.onError] : []);
+  const physicalKey = (storageKey: string) => inner.physicalKey?.(storageKey) ?? storageKey;
   const gcm = (storageKey: string, iv: Uint8Array): AesGcmParams => ({
     name: "AES-GCM",
     iv: iv as Uint8Array<ArrayBuffer>,
-    additionalData: utf8(storageKey) as Uint8Array<ArrayBuffer>,
+    additionalData: utf8(physicalKey(storageKey)) as Uint8Array<ArrayBuffer>,
   });
 
   return {
@@ -87,6 +89,7 @@ export function keyedStorage(
       await inner.set(storageKey, `v1.${toBase64url(iv)}.${toBase64url(new Uint8Array(ciphertext))}`, setOptions);
     },
     delete: (storageKey) => inner.delete(storageKey),
+    physicalKey,
     onError(listener) {
       listeners.add(listener);
       const stopInner = inner.onError?.(listener);
