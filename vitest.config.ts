@@ -11,6 +11,7 @@ const chromiumTests = [
   "test/client/chromium-pages.test.ts",
   "test/runtimes/browser/**",
   "test/security/chromium-storage.test.ts",
+  "test/reliability/chromium-tabs.test.ts",
 ];
 // Without Chromium a local run leaves those files out and says so at the end; in CI
 // (.ci/run installs Chromium) a missing browser fails the run instead of hiding tests.

@@ -3,7 +3,7 @@ import type { SessionTokens } from "../shared/protocol.js";
 import { checkTokens, endReasonFor, type Api } from "./api.js";
 import type { Emitter } from "./events.js";
 import type { NormalizedOptions } from "./options.js";
-import { backgroundTimer } from "./runtime.js";
+import { backgroundTimer, exclusive } from "./runtime.js";
 import { localExpiry, parseStored, scopeOf, storageKey, toPublic, toStored, type Scope, type StoredSession } from "./stored.js";
 import { createTabSync, type SessionEvent, type TabMessage } from "./tab-sync.js";
 import type { EndReason, SessionChange } from "./types.js";
@@ -119,7 +119,7 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
       return null;
     }
     if (!force && (t < dueAt(stored) || (t < expiry.token && t < e.until))) return schedule(stored);
-    e.flight ??= rotate(stored).finally(() => (e.flight = undefined));
+    e.flight ??= rotateOnce(stored).finally(() => (e.flight = undefined));
     try {
       return await e.flight;
     } catch (error) {
@@ -129,6 +129,16 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
       return endReasonFor(error) ? null : schedule(stored);
     }
   }
+
+  /**
+   * One rotation across the tabs of an origin: under the session's Web Lock, the first tab
+   * rotates and writes before releasing; the others then read the rotated session in rotate()'s
+   * first step and send nothing (with per-tab storage, BroadcastChannel brings it). A tab waits
+   * for the lock at most as long as the holder's own refresh can take (every attempt timing
+   * out, each retry after at most 3 s), then goes ahead without it (runtime.ts exclusive()).
+   */
+  const lockWait = options.timeout * (options.retries + 1) + 3_000 * options.retries;
+  const rotateOnce = (planned: StoredSession) => exclusive(`tessera-refresh:${storageKey(planned)}`, lockWait, () => rotate(planned));
 
   async function rotate(planned: StoredSession): Promise<StoredSession | null> {
     // Another tab or an earlier flight may have rotated it since `planned` was read.

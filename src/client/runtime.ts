@@ -33,3 +33,18 @@ export function backgroundTimer(callback: () => void, delayMs: number): () => vo
   unref(handle);
   return () => clearTimeout(handle);
 }
+
+/**
+ * Runs `task` holding the Web Lock `name` where the runtime has Web Locks (browsers), so the
+ * tabs of one origin rotate a session one at a time and the later ones find it already rotated.
+ * The wait is bounded: a lock not granted within `waitMs` (a tab stuck while holding it) is
+ * given up and the task runs anyway, covered by the server's grace window as without locks.
+ * supabase-js dropped its unbounded cross-tab lock after deadlocks (#1594, #2013); a closed or
+ * crashed tab's locks are released by the browser at once (Web Locks, "lock release").
+ */
+export function exclusive<T>(name: string, waitMs: number, task: () => Promise<T>): Promise<T> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  if (!locks) return task();
+  let granted: Promise<T> | undefined;
+  return locks.request(name, { signal: AbortSignal.timeout(waitMs) }, () => (granted = task())).catch(() => granted ?? task()) as Promise<T>;
+}

@@ -15,9 +15,9 @@ export type TabMessage = SessionEvent & { v: 1; key: string };
 
 /**
  * Shares rotated sessions with other tabs over BroadcastChannel and re-checks sessions when
- * the page becomes visible again (timers sleep with a hidden tab). No cross-tab lock:
- * supabase removed navigator.locks after repeated deadlocks (supabase-js #1594, #2013);
- * single-flight per tab, the commit guard and the server's grace window do the job.
+ * the page becomes visible again (timers sleep with a hidden tab). Who rotates is decided by a
+ * Web Lock with a bounded wait (lifecycle.ts rotateOnce); single-flight per tab, the commit
+ * guard and the server's grace window cover runtimes without locks and a lock given up.
  */
 export function createTabSync(name: string | undefined, onMessage: (message: TabMessage) => void, onVisible: () => void) {
   const channel = name && hasBroadcastChannel() ? new BroadcastChannel(name) : undefined;
