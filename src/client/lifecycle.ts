@@ -138,7 +138,7 @@ export function createLifecycle(options: NormalizedOptions, { call, retry }: Api
    * out, each retry after at most 3 s), then goes ahead without it (runtime.ts exclusive()).
    */
   const lockWait = options.timeout * (options.retries + 1) + 3_000 * options.retries;
-  const rotateOnce = (planned: StoredSession) => exclusive(`tessera-refresh:${storageKey(planned)}`, lockWait, () => rotate(planned));
+  const rotateOnce = (planned: StoredSession) => exclusive(storageKey(planned), lockWait, () => rotate(planned));
 
   async function rotate(planned: StoredSession): Promise<StoredSession | null> {
     // Another tab or an earlier flight may have rotated it since `planned` was read.

@@ -11,8 +11,8 @@ export const hasIndexedDB = (): boolean => typeof indexedDB === "object" && !!in
 
 export const hasBroadcastChannel = (): boolean => typeof BroadcastChannel === "function";
 
-/** The origin of the page (or browser worker) running us; undefined in Node, Deno and Workers, which have no `location`. */
-export const pageOrigin = (): string | undefined => (typeof location === "object" && location?.origin !== "null" && location?.origin) || undefined;
+/** The origin of the page (or browser worker) running us; undefined in Node and Workers, which have no `location`. */
+export const pageOrigin = (): string | undefined => globalThis.location?.origin;
 
 /** Defined only by the script-tag build (tsup.config.ts), which runs in pages: no process to hold. */
 declare const TESSERA_SCRIPT_TAG: true | undefined;

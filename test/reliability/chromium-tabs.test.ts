@@ -20,7 +20,8 @@ const PUBLISHABLE = generateAccessKey("publishable");
  */
 const TIMEOUT_MS = 1_500;
 const MINUTE = 60_000;
-const LOCK = "tessera-refresh:tessera:shop:prd:guest";
+/** The Web Lock a tab holds while it rotates: named by the session's storage key. */
+const LOCK = "tessera:shop:prd:guest";
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>tessera tabs</title>
 <script src="/tessera.global.js"></script>

@@ -100,9 +100,23 @@ describe("§9 the session token goes only where it is meant to go", () => {
     expect(endpoint.count("/v1/sessions/refresh")).toBe(1);
   });
 
-  it.each([["https://app.test/api"], ["app.test"], ["*"], ["null"], ["data:text/plain,x"]])("refuses origins entry %j at creation", async (entry) => {
+  it.each(["app.test", "*", "null", "", "/api", "//app.test"])("refuses origins entry %j at creation", async (entry) => {
     const { tessera } = await setup();
-    expect(() => tessera.sessions.fetch({ ...scope, origins: [entry] })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-    expect(() => tessera.sessions.kyHook({ ...scope, origins: entry as never })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => tessera.sessions.fetch({ ...scope, origins: [entry] })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", field: "origins" }));
+    expect(() => tessera.sessions.kyHook({ ...scope, origins: [entry] })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", field: "origins" }));
+  });
+
+  it("refuses an origins value that is not a list of URLs; an entry's path does not widen or narrow its origin", async () => {
+    const { tessera, token, network, sent } = await setup();
+    for (const origins of ["https://app.test", null, 42, [null]]) {
+      expect(() => tessera.sessions.fetch({ ...scope, origins: origins as never })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    }
+    const api = tessera.sessions.fetch({ ...scope, origins: ["https://api.test/v1/"] }, network);
+    await api("https://api.test/other");
+    await api("https://api.test.evil.test/v1/");
+    expect(sent()).toEqual([
+      ["https://api.test", `Session ${token}`],
+      ["https://api.test.evil.test", null],
+    ]);
   });
 });
