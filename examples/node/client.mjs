@@ -44,7 +44,8 @@ export async function runNodeClient({ appUrl, endpoint = appUrl, username, passw
     const started = await tessera.sessions.start({ tag, data: { username, password } });
     log(`started   session ${started.sessionId}, token expires ${started.expiresAt}`);
 
-    const api = tessera.sessions.fetch({ tag });
+    // The session goes only to origins the client is told about: the endpoint's and these.
+    const api = tessera.sessions.fetch({ tag, origins: [appUrl] });
     const me = await (await api(new URL("/app/me", appUrl))).json();
     log(`/app/me   ${JSON.stringify(me)}`);
 

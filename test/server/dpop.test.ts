@@ -194,7 +194,7 @@ describe("DPoP-bound sessions against the real endpoint", () => {
     expect(await verifySessionToken(tokens.token, options)).toEqual({ valid: false, reason: "dpop" });
     // What the page sends to its own backend: Authorization: Session plus a proof for that URL.
     let received: Request | undefined;
-    const api = client.sessions.fetch({ tag: "bound" }, async (request) => ((received = request), new Response("ok")));
+    const api = client.sessions.fetch({ tag: "bound", origins: ["https://app.example"] }, async (request) => ((received = request), new Response("ok")));
     await api("https://app.example/api/me");
     const token = /^Session (.+)$/.exec(received!.headers.get("authorization")!)![1]!;
     expect(await verifySessionToken(token, { ...options, request: received! })).toMatchObject({ valid: true, sessionId: tokens.sessionId });
@@ -211,7 +211,7 @@ describe("DPoP-bound sessions against the real endpoint", () => {
   it("lets a backend's secret key verify a bound token with the proof the page sent it", async () => {
     const { h, client } = await setup();
     let received: Request | undefined;
-    await client.sessions.fetch({ tag: "bound" }, async (request) => ((received = request), new Response("ok")))("https://app.example/api/me");
+    await client.sessions.fetch({ tag: "bound", origins: ["https://app.example"] }, async (request) => ((received = request), new Response("ok")))("https://app.example/api/me");
     const token = /^Session (.+)$/.exec(received!.headers.get("authorization")!)![1]!;
     const backend = harnessClient(h);
     const dpop = { proof: received!.headers.get("dpop")!, method: "GET", url: "https://app.example/api/me" };
