@@ -8,6 +8,12 @@ export default defineConfig([
       storage: "src/storage/index.ts",
       server: "src/server/index.ts",
       verify: "src/verify/index.ts",
+      // Framework integrations: hono and express are optional peers, referenced by types only,
+      // so no entry above (nor these) loads them at run time.
+      hono: "src/hono/index.ts",
+      express: "src/express/index.ts",
+      // Workers only: `cloudflare:workers` is provided by workerd and stays an import.
+      worker: "src/worker/index.ts",
     },
     format: ["esm", "cjs"],
     dts: true,
@@ -15,7 +21,7 @@ export default defineConfig([
     target: "es2022",
     sourcemap: true,
     splitting: true,
-    external: ["better-sqlite3", "pg"],
+    external: ["better-sqlite3", "pg", "hono", "express", "cloudflare:workers"],
   },
   {
     // tessera/node: serveNode and nodeListener over node:http. Its own build for platform node

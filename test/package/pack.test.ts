@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 // (issue 4, part 7). Runs against the built dist/ (`npm test` builds first).
 const root = resolve(import.meta.dirname, "../..");
 const pkg = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
-const ENTRIES = ["index", "storage", "server", "verify", "node"];
+const ENTRIES = ["index", "storage", "server", "verify", "node", "hono", "express", "worker"];
 
 let files: string[];
 beforeAll(async () => {
@@ -51,14 +51,15 @@ describe("npm pack", () => {
   });
 
   it("declares the exports map, side-effect freedom and optional database peers", () => {
-    expect(Object.keys(pkg.exports)).toEqual([".", "./storage", "./server", "./verify", "./node", "./package.json"]);
-    for (const key of [".", "./storage", "./server", "./verify", "./node"]) {
+    expect(Object.keys(pkg.exports)).toEqual([".", "./storage", "./server", "./verify", "./node", "./hono", "./express", "./worker", "./package.json"]);
+    for (const key of [".", "./storage", "./server", "./verify", "./node", "./hono", "./express", "./worker"]) {
       // `types` first in each condition: TypeScript takes the first match.
       expect(Object.keys(pkg.exports[key].import)[0]).toBe("types");
       expect(Object.keys(pkg.exports[key].require)[0]).toBe("types");
     }
     expect(pkg.sideEffects).toBe(false);
-    expect(pkg.peerDependenciesMeta).toEqual({ "better-sqlite3": { optional: true }, pg: { optional: true } });
+    expect(pkg.peerDependenciesMeta).toEqual({ "better-sqlite3": { optional: true }, express: { optional: true }, hono: { optional: true }, pg: { optional: true } });
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(["better-sqlite3", "express", "hono", "pg"]);
     for (const runtime of ["jose", "ky", "idb-keyval"]) expect(pkg.dependencies[runtime]).toBeDefined();
     expect(Object.keys(pkg.dependencies)).toHaveLength(3);
   });
@@ -68,7 +69,9 @@ describe("npm pack", () => {
   });
 
   it("loads every entry point by name from ESM and from CJS (require of ESM-only deps needs Node >= 20.19)", async () => {
-    const names = ["tessera-sessions", "tessera-sessions/storage", "tessera-sessions/server", "tessera-sessions/verify", "tessera-sessions/node"];
+    // tessera-sessions/worker imports `cloudflare:workers`, which only workerd provides: it is
+    // loaded in workerd instead (test/consumer/workers.test.ts).
+    const names = ["tessera-sessions", "tessera-sessions/storage", "tessera-sessions/server", "tessera-sessions/verify", "tessera-sessions/node", "tessera-sessions/hono", "tessera-sessions/express"];
     const probe = (kind: "import" | "require") =>
       names.map((n) => kind === "import" ? `Object.keys(await import("${n}")).length` : `Object.keys(require("${n}")).length`).join(",");
     const run = promisify(execFile);

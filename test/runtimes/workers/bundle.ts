@@ -7,7 +7,7 @@ const ROOT = join(import.meta.dirname, "../../..");
 const tesseraFromSource: Plugin = {
   name: "tessera-from-source",
   setup(b) {
-    b.onResolve({ filter: /^tessera-sessions(\/(server|storage|verify))?$/ }, ({ path }) => ({
+    b.onResolve({ filter: /^tessera-sessions(\/(server|storage|verify|hono|worker))?$/ }, ({ path }) => ({
       path: join(ROOT, "src", path === "tessera-sessions" ? "index.ts" : `${path.slice("tessera-sessions/".length)}/index.ts`),
     }));
   },
@@ -28,6 +28,8 @@ export async function bundleWorker(entry = "examples/cloudflare-worker/src/worke
     mainFields: ["browser", "module", "main"],
     target: "es2022",
     plugins: [tesseraFromSource],
+    // Provided by workerd itself (tessera-sessions/worker's WorkerEntrypoint).
+    external: ["cloudflare:workers"],
     logLevel: "silent",
   });
   return result.outputFiles[0]!.text;
