@@ -30,6 +30,8 @@ export interface LoadedConfig {
   config: DevConfig;
   /** What to call the config in messages: the path as given, or "built-in seed config". */
   source: string;
+  /** Whether the file named an issuer (`tessera serve` requires one; dev defaults to "tessera-dev"). */
+  issuerSet: boolean;
 }
 
 const DEFAULT_CONFIG_FILE = "tessera.config.json";
@@ -45,15 +47,15 @@ export function loadConfig(path: string | undefined, cwd = process.cwd()): Loade
   if (path === undefined) {
     const fallback = resolve(cwd, DEFAULT_CONFIG_FILE);
     const text = readIfExists(fallback);
-    if (text === undefined) return { config: structuredClone(SEED_CONFIG), source: BUILT_IN };
-    return { config: parseConfig(text, DEFAULT_CONFIG_FILE), source: DEFAULT_CONFIG_FILE };
+    if (text === undefined) return { config: structuredClone(SEED_CONFIG), source: BUILT_IN, issuerSet: false };
+    return { ...parseConfig(text, DEFAULT_CONFIG_FILE), source: DEFAULT_CONFIG_FILE };
   }
   const text = readIfExists(resolve(cwd, path));
   if (text === undefined) throw new CliError(`${path}: config file not found`);
-  return { config: parseConfig(text, path), source: path };
+  return { ...parseConfig(text, path), source: path };
 }
 
-function parseConfig(text: string, source: string): DevConfig {
+function parseConfig(text: string, source: string): { config: DevConfig; issuerSet: boolean } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -74,11 +76,12 @@ function parseConfig(text: string, source: string): DevConfig {
   if (record.issuer !== undefined && (typeof record.issuer !== "string" || record.issuer === "")) {
     throw new CliError(`${source}: "issuer" must be a non-empty string`);
   }
-  return {
+  const config: DevConfig = {
     issuer: (record.issuer as string | undefined) ?? DEFAULT_ISSUER,
     products: record.products,
     ...(record.cors !== undefined ? { cors: record.cors } : {}),
   };
+  return { config, issuerSet: record.issuer !== undefined };
 }
 
 function readIfExists(file: string): string | undefined {

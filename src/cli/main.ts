@@ -1,6 +1,7 @@
 import { HELP, parseCli } from "./args.js";
 import { isCliError, oneLine } from "./cli-error.js";
 import { runDev, type Output } from "./dev.js";
+import { serveCommand } from "./serve/main.js";
 import { readVersion } from "./version.js";
 
 const output: Output = {
@@ -13,6 +14,7 @@ async function main(argv: string[]): Promise<void> {
   const command = parseCli(argv);
   if (command.kind === "help") return void process.stdout.write(HELP);
   if (command.kind === "version") return output.out(`tessera ${readVersion()}`);
+  if (command.kind === "serve") return serveCommand(command.options);
 
   const starting = runDev(command.options, output);
   let stopping = false;

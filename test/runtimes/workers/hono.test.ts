@@ -20,7 +20,7 @@ beforeAll(async () => {
     script,
     compatibilityDate: "2025-01-01",
     bindings: { TESSERA_ENDPOINT: ENDPOINT, TESSERA_ISSUER: ENDPOINT, TESSERA_ENV: SCOPE.env, TESSERA_SECRET_KEY: SECRET_KEY },
-    outboundService: async (request) => {
+    outboundService: async (request: import("miniflare").Request) => {
       outbound.push(new URL(request.url).pathname);
       const answer = await h.server.fetch(new Request(request.url, { method: request.method, headers: request.headers, body: request.method === "GET" ? null : await request.text() }));
       return new Response(await answer.text(), { status: answer.status, headers: answer.headers }) as never;
