@@ -37,8 +37,22 @@ describe("parseCli", () => {
     expect(parseCli(["-v"]).kind).toBe("version");
   });
 
+  it("reads serve's options, with production defaults", () => {
+    expect(parseCli(["serve"])).toEqual({
+      kind: "serve",
+      options: { port: 8787, host: "127.0.0.1", config: "tessera.config.json", keys: undefined, store: undefined, workers: 1, shutdownTimeoutMs: 10_000 },
+    });
+    const parsed = parseCli(["serve", "--workers", "auto", "--store", "postgres://db/x", "--keys", "k.json", "--shutdown-timeout", "2.5"]);
+    expect(parsed).toMatchObject({ options: { store: "postgres://db/x", keys: "k.json", shutdownTimeoutMs: 2_500 } });
+    expect((parsed as { options: { workers: number } }).options.workers).toBeGreaterThanOrEqual(1);
+  });
+
   it.each([
-    [["serve"], /^unknown command "serve"/],
+    [["deploy"], /^unknown command "deploy"/],
+    [["serve", "--workers", "0"], /^--workers must be "auto" or a whole number from 1 to 256, got "0"$/],
+    [["serve", "--shutdown-timeout", "soon"], /^--shutdown-timeout must be a number of seconds/],
+    [["serve", "--data-dir", "x"], /^option --data-dir is not for tessera serve$/],
+    [["dev", "--store", "memory:"], /^option --store is not for tessera dev$/],
     [[], /^missing command/],
     [["dev", "--bogus"], /^unknown option --bogus \(try: tessera --help\)$/],
     [["dev", "-x"], /^unknown option -x/],
