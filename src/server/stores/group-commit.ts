@@ -23,8 +23,10 @@ export interface GroupCommit {
  * writing the same hot index pages once each; alone, a batch waits one loop turn.
  */
 // Captured at load: test suites that fake timers (vitest fakes setImmediate by default) must
-// not leave writes queued forever.
-const later = setImmediate;
+// not leave writes queued forever. Read through `typeof`: this module is in tessera-sessions/server's
+// bundle, which Workers load without Node's globals, and a bare `setImmediate` there is a
+// ReferenceError at load (only SQLite on Node ever calls `later`).
+const later: (run: () => void) => unknown = typeof setImmediate === "function" ? setImmediate : (run) => setTimeout(run, 0);
 
 export function createGroupCommit(): GroupCommit {
   let queue: { db: BetterSqlite3.Database; pending: Pending[] } | null = null;

@@ -85,7 +85,7 @@ describe("two Workers over a service binding (tessera-sessions/worker)", () => {
   });
 
   it("is also a fetch: the endpoint's HTTP routes through the binding; nothing on the public route", async () => {
-    const jwks = await call("GET", "/jwks");
+    const jwks = await call("GET", "/.well-known/jwks.json");
     expect(jwks.status).toBe(200);
     expect(jwks.body.keys[0]).toMatchObject({ kty: "EC", alg: "ES256" });
     expect(jwks.body.keys[0].d).toBeUndefined();

@@ -13,7 +13,7 @@ const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } });
 
 /**
- * `POST /login`, `GET /me`, `POST /refresh`, `POST /logout`, `GET /jwks`: each a call on the
+ * `POST /login`, `GET /me`, `POST /refresh`, `POST /logout`, `GET /.well-known/jwks.json`: each a call on the
  * service binding. A real app authenticates the user (password, passkey, OAuth) before /login,
  * and keeps the tokens in an HttpOnly cookie or hands them to its front end.
  */
@@ -43,8 +43,9 @@ export default {
           const { sessionId } = (await request.json()) as { sessionId: string };
           return json(200, await env.SESSIONS.revoke({ ...scope, sessionId }));
         }
-        case "GET /jwks":
-          // The binding is also a fetch: the endpoint's HTTP routes, here its public keys.
+        case "GET /.well-known/jwks.json":
+          // The binding is also a fetch: the endpoint's HTTP routes. Here the public keys, republished
+          // so other Workers and edges can verify session tokens offline.
           return env.SESSIONS.fetch("https://sessions.internal/.well-known/jwks.json");
         default:
           return json(404, { error: { code: "NOT_FOUND", message: "no such route" } });
