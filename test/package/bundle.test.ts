@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build, type Metafile } from "esbuild";
@@ -80,5 +80,16 @@ describe("browser bundle", () => {
     const esm = readFileSync(resolve(root, "dist/node.js"), "utf8");
     expect([...esm.matchAll(/from\s*"([^"]+)"/g)].map((m) => m[1])).toEqual(["node:http"]);
     expect(esm).toMatch(/export\s*\{[^}]*nodeListener[^}]*serveNode|export\s*\{[^}]*serveNode[^}]*nodeListener/);
+  });
+
+  it("hono, express and cloudflare:workers are imported by the built files of their own entry only", () => {
+    const files = readdirSync(resolve(root, "dist")).filter((f) => /\.(c?js)$/.test(f) && f !== "cli.js" && f !== "tessera.global.js");
+    const importers = (name: string) =>
+      files.filter((f) => new RegExp(`(from\\s*|require\\(|import\\()["']${name}["']`).test(readFileSync(resolve(root, "dist", f), "utf8")));
+    // The middleware entries use their framework's types only, so nothing at run time loads it:
+    // an app that imports neither entry installs neither framework.
+    expect(importers("hono")).toEqual([]);
+    expect(importers("express")).toEqual([]);
+    expect(importers("cloudflare:workers").sort()).toEqual(["worker.cjs", "worker.js"]);
   });
 });
