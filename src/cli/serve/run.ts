@@ -1,4 +1,3 @@
-import cluster from "node:cluster";
 import { createSessionServer } from "../../server/index.js";
 import { isSessionError } from "../../shared/errors.js";
 import type { ServeOptions } from "../args.js";
@@ -61,17 +60,15 @@ export async function runServe(options: ServeOptions, log: Log, env: NodeJS.Proc
     throw new CliError(code === "EADDRINUSE" ? `port ${options.port} is in use` : `cannot listen on ${options.host}:${options.port} (${code ?? oneLine(error)})`);
   }
 
-  // In a cluster only the first worker purges: the same DELETE from every process is wasted work.
-  const purges = !cluster.isWorker || cluster.worker?.id === 1;
-  const purge = purges
-    ? setInterval(() => {
-        server.purge().then(
-          (removed) => log("info", "purge", removed),
-          (error: unknown) => log("error", "purge failed", { error: oneLine(error) }),
-        );
-      }, PURGE_EVERY_MS)
-    : undefined;
-  purge?.unref();
+  // Every process purges (in a cluster too): the DELETEs are idempotent, and a replaced worker
+  // must not leave the cluster without one.
+  const purge = setInterval(() => {
+    server.purge().then(
+      (removed) => log("info", "purge", removed),
+      (error: unknown) => log("error", "purge failed", { error: oneLine(error) }),
+    );
+  }, PURGE_EVERY_MS);
+  purge.unref();
 
   let stopping: Promise<void> | undefined;
   return {
