@@ -162,7 +162,7 @@ describe("tessera (no server)", () => {
 
   it.each([
     [["dev", "--bogus"], "tessera: unknown option --bogus (try: tessera --help)\n"],
-    [["serve"], 'tessera: unknown command "serve" (try: tessera --help)\n'],
+    [["deploy"], 'tessera: unknown command "deploy" (try: tessera --help)\n'],
   ])("refuses %j with one line on stderr, exit 2", async (args, line) => {
     const result = await runCli(args, tempDir());
     expect(result.code).toBe(2);
