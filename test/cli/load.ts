@@ -37,7 +37,7 @@ function post(agent: Agent, url: URL, path: string, headers: Record<string, stri
  * `concurrency` loops starting sessions back to back over keep-alive connections until `until()`
  * says stop; every request and its outcome is recorded.
  */
-export async function startLoad(url: string, secretKey: string, scope: object, concurrency: number, until: () => boolean): Promise<Sent[]> {
+export function startLoad(url: string, secretKey: string, scope: object, concurrency: number, until: () => boolean): { answered(): number; done: Promise<Sent[]> } {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const sent: Sent[] = [];
   let n = 0;
@@ -49,7 +49,9 @@ export async function startLoad(url: string, secretKey: string, scope: object, c
       if (outcome.error === "ECONNREFUSED") break;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  agent.destroy();
-  return sent;
+  const done = Promise.all(Array.from({ length: concurrency }, loop)).then(() => {
+    agent.destroy();
+    return sent;
+  });
+  return { answered: () => sent.length, done };
 }
