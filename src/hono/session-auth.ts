@@ -18,7 +18,13 @@ export interface SessionVariables {
 export function sessionAuth(options: SessionAuthOptions): MiddlewareHandler<{ Variables: SessionVariables }> {
   const auth = createAuthenticator(options);
   return async (c, next) => {
-    const outcome = await auth.authenticate(c.req.header("authorization"), c.req.header("cookie"));
+    const outcome = await auth.authenticate({
+      authorization: c.req.header("authorization"),
+      cookie: c.req.header("cookie"),
+      dpop: c.req.header("dpop"),
+      method: c.req.method,
+      url: c.req.url,
+    });
     if (outcome.failure) return new Response(outcome.failure.body, { status: outcome.failure.status, headers: outcome.failure.headers });
     c.set("session", outcome.session);
     await next();

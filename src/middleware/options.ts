@@ -28,6 +28,11 @@ export interface SessionAuthOptions {
   fetch?: (request: Request) => Promise<Response>;
   /** Also read the token from this cookie when there is no `Authorization: Session` header. */
   cookie?: string;
+  /**
+   * The public origin (`https://app.example.com`) when the app runs behind a proxy: DPoP proofs
+   * name the URL the client called, not the one the app sees. Default: the request's own URL.
+   */
+  origin?: string;
   /** The realm named in `WWW-Authenticate`. Default `tessera`. */
   realm?: string;
   /** Outages (JWKS or endpoint unreachable). Receives no token. */
@@ -44,6 +49,7 @@ export interface NormalizedAuthOptions {
   accessKey: string | undefined;
   fetch: (request: Request) => Promise<Response>;
   cookie: string | undefined;
+  origin: string | undefined;
   realm: string;
   onError: (error: unknown) => void;
 }
@@ -67,6 +73,12 @@ export function normalizeAuthOptions(options: SessionAuthOptions): NormalizedAut
   if (o.cookie !== undefined && (typeof o.cookie !== "string" || !COOKIE_NAME.test(o.cookie))) throw configError("cookie", "must be a cookie name");
   if (o.realm !== undefined && (typeof o.realm !== "string" || !REALM.test(o.realm) || o.realm.includes('"'))) {
     throw configError("realm", "must be printable ASCII without quotes");
+  }
+  let origin: string | undefined;
+  if (o.origin !== undefined) {
+    origin = typeof o.origin === "string" ? httpUrl(o.origin) : undefined;
+    if (!origin || new URL(origin).origin !== o.origin.replace(/\/$/, "")) throw configError("origin", "must be an http(s) origin, such as https://app.example.com");
+    origin = new URL(origin).origin;
   }
   if (o.fetch !== undefined && typeof o.fetch !== "function") throw configError("fetch", "must be a function");
   if (o.onError !== undefined && typeof o.onError !== "function") throw configError("onError", "must be a function");
@@ -97,6 +109,7 @@ export function normalizeAuthOptions(options: SessionAuthOptions): NormalizedAut
     // Bound late, so a test or polyfill that replaces globalThis.fetch later is still used.
     fetch: o.fetch ?? ((request) => fetch(request)),
     cookie: o.cookie,
+    origin,
     realm: o.realm ?? "tessera",
     onError: o.onError ?? (() => {}),
   };

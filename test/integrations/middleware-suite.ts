@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { JSONWebKeySet } from "jose";
 import type { SessionAuthOptions } from "../../src/middleware/options.js";
-import { harness, SCOPE, SECRET_KEY, SEED_DATA, type Harness } from "../server/helpers.js";
+import { createDpopProof } from "../../src/shared/dpop/create-proof.js";
+import { jwkThumbprint } from "../../src/shared/dpop/thumbprint.js";
+import { harness, PRODUCTS, SCOPE, SECRET_KEY, SEED_DATA, type Harness } from "../server/helpers.js";
 
 /** An app under test: `protected` routes behind `sessionAuth(options)`, answering the session as JSON. */
 export type MountApp = (options: SessionAuthOptions) => Promise<(path: string, headers?: Record<string, string>) => Promise<Response>>;
@@ -102,6 +104,37 @@ export function middlewareSuite(name: string, mount: MountApp, createMiddleware:
       expect(String(errors[0])).not.toContain(started.token);
     });
 
+    it("a session bound to a key (DPoP) passes only with a fresh proof for this request, offline and through the endpoint", async () => {
+      const bound = await harness({ now: () => Date.now(), products: PRODUCTS.map((p) => ({ ...p, sessions: p.sessions.map((c) => (c.tag === SCOPE.tag ? { ...c, binding: "dpop" as const } : c)) })) });
+      const boundJwks = (await (await bound.call("GET", "/.well-known/jwks.json")).json()) as JSONWebKeySet;
+      const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"])) as CryptoKeyPair;
+      const { kty, crv, x, y } = (await crypto.subtle.exportKey("jwk", keys.publicKey)) as { kty: "EC"; crv: "P-256"; x: string; y: string };
+      const jwk = { kty, crv, x, y };
+      const started = await bound.post("/v1/sessions/start", { ...SCOPE, data: SEED_DATA, dpop: { jkt: await jwkThumbprint(jwk) } });
+      expect(started.status).toBe(201);
+      const token = started.body.token as string;
+      // Behind a proxy: the proof names the public URL, which `origin` tells the middleware.
+      const origin = "https://app.example.test";
+      const proof = () => createDpopProof(keys.privateKey, jwk, { htm: "GET", htu: `${origin}/protected`, token });
+      const modes: [string, SessionAuthOptions][] = [
+        ["offline", { ...base(), jwks: boundJwks, origin }],
+        ["endpoint", { ...base(), origin, mode: "endpoint", endpoint: "http://127.0.0.1:8787", accessKey: SECRET_KEY, fetch: (r) => bound.server.fetch(r) }],
+      ];
+      for (const [mode, options] of modes) {
+        const app = await mount(options);
+        const missing = await app("/protected", { authorization: `Session ${token}` });
+        expect([mode, missing.status, missing.headers.get("www-authenticate")?.split(" ")[0]]).toEqual([mode, 401, "DPoP"]);
+        expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("DPOP_REQUIRED");
+        const dpop = await proof();
+        const ok = await app("/protected", { authorization: `Session ${token}`, dpop });
+        expect([mode, ok.status]).toEqual([mode, 200]);
+        // RFC 9449 §11.1: a proof is good for one request.
+        const replayed = await app("/protected", { authorization: `Session ${token}`, dpop });
+        expect([mode, replayed.status]).toEqual([mode, 401]);
+        expect(((await replayed.json()) as { error: { code: string } }).error.code).toBe("DPOP_INVALID");
+      }
+    });
+
     it("refuses at creation a missing or invalid scope, key source or mode (INVALID_CONFIG naming the option)", () => {
       const cases: [Partial<SessionAuthOptions>, string][] = [
         [{ product: undefined }, "product"],
@@ -112,6 +145,7 @@ export function middlewareSuite(name: string, mount: MountApp, createMiddleware:
         [{ mode: "online" as never }, "mode"],
         [{ mode: "endpoint" }, "accessKey"],
         [{ cookie: "bad name" }, "cookie"],
+        [{ origin: "https://app.example.test/path" }, "origin"],
       ];
       for (const [change, field] of cases) {
         let thrown: unknown;
