@@ -1,4 +1,8 @@
 import { defineConfig } from "tsup";
+import { consoleUiEsbuildPlugin } from "./scripts/console-ui.mjs";
+
+// The console's page (src/console/ui) is bundled into dist/console.js and dist/cli.js as strings.
+const consoleUi = consoleUiEsbuildPlugin(import.meta.dirname ?? process.cwd());
 
 export default defineConfig([
   {
@@ -14,6 +18,7 @@ export default defineConfig([
       express: "src/express/index.ts",
       // Workers only: `cloudflare:workers` is provided by workerd and stays an import.
       worker: "src/worker/index.ts",
+      console: "src/console/index.ts",
     },
     format: ["esm", "cjs"],
     dts: true,
@@ -22,6 +27,7 @@ export default defineConfig([
     sourcemap: true,
     splitting: true,
     external: ["better-sqlite3", "pg", "hono", "express", "cloudflare:workers"],
+    esbuildPlugins: [consoleUi],
   },
   {
     // tessera/node: serveNode and nodeListener over node:http. Its own build for platform node
@@ -45,6 +51,7 @@ export default defineConfig([
     target: "node20",
     banner: { js: "#!/usr/bin/env node" },
     external: ["better-sqlite3", "pg"],
+    esbuildPlugins: [consoleUi],
   },
   {
     // Script-tag build: client + browser storage under the global `Tessera`.

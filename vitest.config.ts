@@ -1,6 +1,7 @@
 import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 import SummaryReporter from "./test/support/summary-reporter.ts";
+import { consoleUiVitePlugin } from "./scripts/console-ui.mjs";
 import { chromiumArgs, chromiumPath, hasChromium } from "./test/support/chromium.ts";
 
 // Tests that drive Debian's Chromium (vitest browser mode, or playwright-core from Node).
@@ -8,6 +9,7 @@ const chromiumTests = [
   "test/browser/**",
   "test/cli/demo-chromium.test.ts",
   "test/client/chromium-dpop.test.ts",
+  "test/console/console-chromium.test.ts",
   "test/client/chromium-pages.test.ts",
   "test/runtimes/browser/**",
   "test/security/chromium-storage.test.ts",
@@ -38,11 +40,15 @@ const chromiumProject = {
   },
 };
 
+// `tessera-console-ui:assets`: the console's page bundled from src/console/ui, as tsup does.
+const consoleUi = consoleUiVitePlugin(import.meta.dirname ?? process.cwd());
+
 export default defineConfig({
   test: {
     reporters: ["default", new SummaryReporter(notes)],
     projects: [
       {
+        plugins: [consoleUi],
         test: {
           name: "node",
           environment: "node",

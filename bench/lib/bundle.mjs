@@ -4,6 +4,7 @@
 import { join, dirname } from "node:path";
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { consoleUiEsbuildPlugin } from "../../scripts/console-ui.mjs";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CACHE = join(ROOT, "node_modules/.cache/tessera-bench");
@@ -40,6 +41,8 @@ export async function bundleSource(entry, name, root = ROOT) {
       target: "node20",
       packages: "external",
       logLevel: "silent",
+      // The console's page is bundled into the CLI at build time (scripts/console-ui.mjs).
+      plugins: [consoleUiEsbuildPlugin(root)],
     });
   } catch (error) {
     throw new Error(`${entry} does not bundle (${error?.errors?.[0]?.text ?? error?.message})`);

@@ -21,6 +21,7 @@ export function formatBanner(input: BannerInput): string {
     `tessera dev listening on ${input.url}`,
     "",
     `  demo page        ${input.url}/`,
+    `  console          ${input.url}/console`,
     `  config           ${input.configSource}`,
     `  data             ${input.dataDir}/ (keys.json, sessions.db)${input.keysCreated ? ", new dev keys generated" : ""}`,
     `  secret key       ${input.accessKeys.secret}   (server side only)`,

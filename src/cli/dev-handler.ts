@@ -5,6 +5,7 @@ import type { FetchHandler } from "../node/index.js";
 import type { DevConfig, ProductView } from "./config-file.js";
 import { DEMO_PAGE } from "./demo/page.html.js";
 import { DEMO_SCRIPT } from "./demo/page.js.js";
+import { createDevConsole } from "./dev-console.js";
 
 export interface DevHandlerOptions {
   /** The sessions endpoint (`createSessionServer(...).fetch`). */
@@ -31,6 +32,11 @@ const PAGE_CSP =
  * only ever holds the publishable key. Everything else goes to the endpoint untouched.
  */
 export function createDevHandler(options: DevHandlerOptions): FetchHandler {
+  const consoleRoute = createDevConsole({
+    server: options.server,
+    secretKey: options.accessKeys.secret,
+    refusal: (request, url) => crossSiteRefusal(request, url, options.peerAddress(request)),
+  });
   return async (request) => {
     const url = new URL(request.url);
     const { pathname } = url;
@@ -38,6 +44,7 @@ export function createDevHandler(options: DevHandlerOptions): FetchHandler {
     if (pathname === "/demo/app.js") return page(request, DEMO_SCRIPT, "text/javascript; charset=utf-8");
     if (pathname === "/tessera.global.js") return browserBuild(request, options.scriptFiles);
     if (pathname === "/demo" || pathname.startsWith("/demo/")) return demoRoute(request, url, options);
+    if (pathname === "/console" || pathname.startsWith("/console/")) return consoleRoute(request);
     return options.server(request);
   };
 }

@@ -5,7 +5,7 @@ import type { NormalizedOptions } from "./options.js";
 import { hasTokens } from "./stored.js";
 import type { EndReason } from "./types.js";
 
-/** `call("verify", body)` posts to `/v1/sessions/verify`; `call("", query, GET)` lists. */
+/** `call("verify", body)` posts to `/v1/sessions/verify`; `call("", query, GET)` lists; `call("/users", ...)` is `/v1/users`. */
 export type Call = <T>(path: string, body: object, extra?: Options) => Promise<T>;
 
 /**
@@ -43,7 +43,7 @@ export function createApi(options: NormalizedOptions) {
     // JSON round trip drops undefined fields from the query too.
     const data = JSON.parse(JSON.stringify(body));
     try {
-      return await http(`v1/sessions${path && "/"}${path}`, {
+      return await http(path[0] == "/" ? "v1" + path : `v1/sessions${path && "/"}${path}`, {
         method: "post",
         ...(extra?.method === "get" ? { searchParams: data } : { json: data }),
         ...extra,

@@ -3,10 +3,15 @@ import { createEmitter } from "./events.js";
 import { createLifecycle } from "./lifecycle.js";
 import { normalizeOptions } from "./options.js";
 import { createSessions } from "./sessions.js";
-import type { ClientOptions, Sessions } from "./types.js";
+import type { ClientOptions, Sessions, Users } from "./types.js";
+import { createUsers } from "./users.js";
+
+declare const TESSERA_SCRIPT_TAG: true | undefined;
 
 export interface TesseraClient {
   sessions: Sessions;
+  /** Users and their timelines (secret key). Not in the script-tag build, which never holds a secret key. */
+  users: Users;
   /** Stops timers, the tab channel and listeners (tests, hot reload, SSR request scopes). */
   close(): void;
 }
@@ -24,6 +29,8 @@ export function createClient(options: ClientOptions): TesseraClient {
   const stopErrors = normalized.storage.onError?.((error) => events.emit({ type: "error", error, source: "local" }));
   return {
     sessions: createSessions(normalized, api, lifecycle, events),
+    // The script tag serves browsers, which hold publishable keys only: the users API stays out (its bytes too).
+    ...(typeof TESSERA_SCRIPT_TAG === "undefined" ? { users: createUsers(normalized, api) } : ({} as { users: Users })),
     close() {
       lifecycle.close();
       stopErrors?.();

@@ -7,12 +7,15 @@ import type { NormalizedOptions } from "./options.js";
 import { TOKEN_FIELDS, scopeOf, toPublic, type Scope } from "./stored.js";
 import { allowedOrigins } from "./origins.js";
 import type { AttachArgs, Sessions } from "./types.js";
-import { check, checkData, requireObject } from "./validate.js";
+import { check, checkData, checkTime, requireObject } from "./validate.js";
 
 /**
  * `tessera.sessions`: every method checks its arguments before any request (issue 2,
  * Behaviour 1) and takes product/env from the client's defaults unless the call names them.
  */
+
+const noSession = (scope: Scope) => new SessionError("SESSION_NOT_FOUND", `no session for tag "${scope.tag}"`, { status: 404 });
+
 export function createSessions(options: NormalizedOptions, { call, retry }: Api, lifecycle: Lifecycle, events: Emitter): Sessions {
   const defaults: Record<string, unknown> = { product: options.product, env: options.env };
   /** The scope plus the other fields: `name` a required string, `name?` optional, `name#` a positive integer. */
@@ -76,7 +79,7 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
       if (!refreshToken) {
         const stored = await get(body, true);
         if (stored) return stored;
-        throw new SessionError("SESSION_NOT_FOUND", `no session for tag "${body.tag}"`, { status: 404 });
+        throw noSession(body);
       }
       const tokens = checkTokens(await call("refresh", body, retry));
       await lifecycle.refreshed(body, refreshToken as string, tokens);
@@ -107,6 +110,20 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
     listActive: async (args) => call("", argsOf(args, "identifier?", "page#", "limit#"), { method: "get" }),
 
     get: async (args) => get(argsOf(args)),
+
+    // Not in the script-tag build (its 10 KiB budget, docs/client.md "Size"): there, post to
+    // /v1/sessions/track through sessions.fetch, which attaches the session the same way.
+    ...(typeof TESSERA_SCRIPT_TAG === "undefined"
+      ? { track: async (args: Parameters<Sessions["track"]>[0]) => {
+          const { action, ...scope } = argsOf(args, "action");
+          const at = checkTime(args.at, "at");
+          const data = args.data === undefined ? undefined : checkData(args.data);
+          const session = await get(scope);
+          if (!session) throw noSession(scope);
+          // The session token is the credential (any key, or none, is enough); the body names no scope.
+          await call("track", { action, data, at }, { headers: { "x-session-token": session.token } });
+        } }
+      : ({} as Pick<Sessions, "track">)),
 
     async end(args) {
       const scope = argsOf(args);

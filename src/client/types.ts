@@ -1,6 +1,8 @@
 import type { BeforeRequestHook } from "ky";
 import type { SessionError } from "../shared/errors.js";
-import type { ListActiveResult, RevokeResult, SessionData, SessionScope, SessionTokens, VerifyResult } from "../shared/protocol.js";
+import type {
+  ActivityOperation, ActivityResult, ListActiveResult, ListUsersResult, RevokeResult, SessionData, SessionScope, SessionTokens, VerifyResult,
+} from "../shared/protocol.js";
 import type { SessionStorage } from "../storage/types.js";
 import type { DpopKey } from "./dpop.js";
 
@@ -82,6 +84,12 @@ export interface Sessions {
   revokeAll(args: ScopeArgs & { identifier: string; excludeSessionId?: string }): Promise<RevokeResult>;
   /** Lists sessions (secret key), paged. */
   listActive(args: ScopeArgs & { identifier?: string; page?: number; limit?: number }): Promise<ListActiveResult>;
+  /**
+   * Records an action in the stored session's timeline (its token is the credential: a
+   * publishable key is enough). `at` (a Date or ISO 8601, default now) may lie up to 7 days back. No
+   * stored session: SESSION_NOT_FOUND, no request. Not in the script-tag build.
+   */
+  track(args: ScopeArgs & { action: string; data?: SessionData; at?: Date | string }): Promise<void>;
   /** The stored session, refreshed first when inside the refresh margin; null when there is none. */
   get(args: ScopeArgs): Promise<Session | null>;
   /**
@@ -99,4 +107,23 @@ export interface Sessions {
   kyHook(args: AttachArgs): BeforeRequestHook;
   /** A fetch that attaches the session the same way, to the same origins; `fetchImpl` defaults to the global fetch. */
   fetch(args: AttachArgs, fetchImpl?: (request: Request) => Promise<Response>): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+}
+
+/** `tessera.users`: secret key only (a backend's view of who uses its sessions). */
+export interface Users {
+  /** Users of a session config, most recently seen first; `search` matches the start of identifiers, `active` keeps those with an active session. */
+  list(args: ScopeArgs & { search?: string; active?: boolean; page?: number; limit?: number }): Promise<ListUsersResult>;
+  /** An identifier's timeline across the product's tags (or one `tag`), oldest first. */
+  activity(args: {
+    identifier: string;
+    product?: string;
+    env?: string;
+    tag?: string;
+    operation?: ActivityOperation;
+    status?: "success" | "fail";
+    from?: Date | string;
+    to?: Date | string;
+    page?: number;
+    limit?: number;
+  }): Promise<ActivityResult>;
 }

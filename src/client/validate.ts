@@ -3,7 +3,7 @@
  * INVALID_ARGUMENT naming the field; values are never echoed, since a field may hold a token.
  */
 
-import type { SessionData } from "../shared/protocol.js";
+import type { SessionData, SessionScope } from "../shared/protocol.js";
 import { invalidArgument as invalid } from "../shared/errors.js";
 import { TAG_PATTERN } from "../shared/token-string.js";
 
@@ -24,6 +24,30 @@ export function check(value: unknown, field: string, kind = ""): any {
     throw invalid(field, "must be 1-64 of A-Z a-z 0-9 . _ -");
   }
   return value;
+}
+
+/**
+ * Arguments of a call: product, env (the client's defaults unless given) and `fields`, each
+ * `name` a required string, `name?` optional, `name#` a positive integer or absent.
+ */
+export const argsWith = (defaults: Record<string, unknown>) => (args: unknown, ...fields: string[]) => {
+  const input = requireObject(args, "arguments");
+  const out = {} as SessionScope & Record<string, unknown>;
+  for (const spec of ["product", "env", ...fields]) {
+    const name = spec.replace(/\W$/, "");
+    // Only an absent field takes the default: null is refused like any other non-string.
+    out[name] = check(input[name] === undefined ? defaults[name] : input[name], name, spec.slice(name.length));
+  }
+  return out;
+};
+
+/** A Date or an ISO 8601 string, as ISO 8601; absent stays absent. */
+export function checkTime(value: unknown, field: string): string | undefined {
+  if (value === undefined) return value;
+  // A string must at least start as an ISO date: Date also parses "March 7" and "1".
+  const time = new Date(value instanceof Date || /^\d{4}-\d\d-\d\d/.test(value as string) ? (value as Date) : NaN);
+  if (isNaN(+time)) throw invalid(field, "is not an ISO 8601 time");
+  return time.toISOString();
 }
 
 export function requireObject(value: unknown, field: string): Record<string, unknown> {

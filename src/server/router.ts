@@ -6,6 +6,8 @@ import { health, jwks } from "./handlers/meta.js";
 import { refreshSession } from "./handlers/refresh.js";
 import { revokeAllSessions, revokeSession } from "./handlers/revoke.js";
 import { startSession } from "./handlers/start.js";
+import { listProducts, recentActivity } from "./handlers/recent.js";
+import { stats } from "./handlers/stats.js";
 import { trackAction } from "./handlers/track.js";
 import { verifySession } from "./handlers/verify.js";
 import type { Cors } from "./http/cors.js";
@@ -31,6 +33,9 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/v1\/sessions$/, handler: listSessions },
   { method: "GET", pattern: /^\/v1\/users$/, handler: listUsers },
   { method: "GET", pattern: /^\/v1\/users\/([^/]+)\/activity$/, params: ["identifier"], handler: userActivity },
+  { method: "GET", pattern: /^\/v1\/stats$/, handler: stats },
+  { method: "GET", pattern: /^\/v1\/activity$/, handler: recentActivity },
+  { method: "GET", pattern: /^\/v1\/products$/, handler: listProducts },
   { method: "GET", pattern: /^\/\.well-known\/jwks\.json$/, handler: jwks, open: true },
   { method: "GET", pattern: /^\/healthz$/, handler: health, open: true },
 ];

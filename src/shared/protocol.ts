@@ -132,6 +132,57 @@ export interface ActivityResult {
 export interface TrackRequest {
   action: string;
   data?: Json;
+  /** When it happened (ISO 8601), if not now: at most 7 days ago, not in the future. */
+  at?: string;
+}
+
+/** What happened in a time bucket (or a whole range) of `GET /v1/stats`. */
+export interface StatsCounts {
+  starts: number;
+  refreshes: number;
+  verifies: { valid: number; invalid: Record<string, number> };
+  revokes: number;
+  /** Refresh tokens presented again after rotation (RFC 9700 §4.14.2): each revoked its session. */
+  reuseDetections: number;
+  /** Tracked actions by name. */
+  actions: Record<string, number>;
+  /** Failed operations by `<operation>:<reason>`, e.g. `verify:expired`, `refresh:reuse`. */
+  failures: Record<string, number>;
+}
+
+export interface StatsBucket extends StatsCounts {
+  /** Start of the bucket; it lasts `bucketSeconds`. */
+  start: string;
+}
+
+/** `GET /v1/stats?product&env&tag&from&to&bucket` */
+export interface StatsResult {
+  product: string;
+  env: string;
+  tag?: string;
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  /** Sessions active now (counted up to 100 000). */
+  activeSessions: number;
+  /** Identifiers with activity in the range. */
+  distinctUsers: number;
+  /** Events read for this answer (at most 50 000, newest first). */
+  scanned: number;
+  /** The cap was reached: the oldest part of the range is not counted. */
+  truncated: boolean;
+  totals: StatsCounts;
+  buckets: StatsBucket[];
+}
+
+/** `GET /v1/activity?product&env&tag&from&to&limit`: a product's recent events across users, newest first. */
+export interface RecentActivityResult {
+  events: ActivityEvent[];
+}
+
+/** `GET /v1/products`: what the endpoint serves (for operator tools). */
+export interface ProductsResult {
+  products: { tag: string; envs: string[]; sessions: { tag: string; name: string }[] }[];
 }
 
 export interface ErrorBody {

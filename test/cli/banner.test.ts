@@ -19,6 +19,7 @@ describe("formatBanner", () => {
     expect(text).toMatch(/secret key\s+tsk_secretsecret/);
     expect(text).toMatch(/publishable key\s+tpk_publishable/);
     expect(text).toContain("new dev keys generated");
+    expect(text).toMatch(/console\s+http:\/\/127\.0\.0\.1:8787\/console/);
   });
 
   it("prints the seed page's call as a curl line with the secret key", () => {

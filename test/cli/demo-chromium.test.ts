@@ -103,6 +103,18 @@ describe("the demo page in Chromium", () => {
     await expect.poll(() => text("#status")).toMatch(/with the publishable key$/);
   });
 
+  it("links to the sessions console, which shows this endpoint's activity keyless", async () => {
+    await page.click("#console-link");
+    await page.waitForURL(/\/console/);
+    await page.waitForSelector(".kpis");
+    expect(await page.locator(".mode").textContent()).toBe("dev");
+    // The demo's sessions are in env "snd"; the console opens on the product's first env.
+    await page.selectOption("#scope-env", "snd");
+    await page.waitForFunction(() => location.hash.includes("env=snd"));
+    await page.click("nav.side a:text('Live')");
+    await page.waitForSelector("#feed li .op-create");
+  });
+
   it("never receives the secret key and throws no page errors", async () => {
     expect(pageErrors).toEqual([]);
     expect(bodies.length).toBeGreaterThan(5);

@@ -34,11 +34,13 @@ function expectClientOnly({ inputs, text }: { inputs: string[]; text: string }) 
   // Not vacuous: the client's own code and its HTTP dependency are there.
   expect(inputs.some((p) => p.startsWith("src/client/"))).toBe(true);
   expect(inputs.some((p) => p.includes("node_modules/ky/"))).toBe(true);
-  expect(inputs.filter((p) => p.startsWith("src/server/") || p.startsWith("src/cli/"))).toEqual([]);
+  expect(inputs.filter((p) => p.startsWith("src/server/") || p.startsWith("src/cli/") || p.startsWith("src/console/"))).toEqual([]);
   expect(inputs.filter((p) => p.includes("node_modules/jose/"))).toEqual([]);
   expect(inputs.filter((p) => p.startsWith("node:") || /^(fs|path|crypto|http|stream|os)$/.test(p))).toEqual([]);
   expect(text).not.toMatch(SQL);
   expect(text).not.toMatch(/ERR_JW[SETK]|ERR_JOSE/);
+  // Nothing of the operator console (its page is bundled into tessera-sessions/console only).
+  expect(text).not.toMatch(/Sessions console|tessera-console-ui/);
 }
 
 describe("browser bundle", () => {

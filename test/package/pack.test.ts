@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 // (issue 4, part 7). Runs against the built dist/ (`npm test` builds first).
 const root = resolve(import.meta.dirname, "../..");
 const pkg = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
-const ENTRIES = ["index", "storage", "server", "verify", "node", "hono", "express", "worker"];
+const ENTRIES = ["index", "storage", "server", "verify", "node", "hono", "express", "worker", "console"];
 
 let files: string[];
 beforeAll(async () => {
@@ -51,8 +51,8 @@ describe("npm pack", () => {
   });
 
   it("declares the exports map, side-effect freedom and optional database peers", () => {
-    expect(Object.keys(pkg.exports)).toEqual([".", "./storage", "./server", "./verify", "./node", "./hono", "./express", "./worker", "./package.json"]);
-    for (const key of [".", "./storage", "./server", "./verify", "./node", "./hono", "./express", "./worker"]) {
+    expect(Object.keys(pkg.exports)).toEqual([".", "./storage", "./server", "./verify", "./node", "./hono", "./express", "./worker", "./console", "./package.json"]);
+    for (const key of [".", "./storage", "./server", "./verify", "./node", "./hono", "./express", "./worker", "./console"]) {
       // `types` first in each condition: TypeScript takes the first match.
       expect(Object.keys(pkg.exports[key].import)[0]).toBe("types");
       expect(Object.keys(pkg.exports[key].require)[0]).toBe("types");
@@ -71,7 +71,7 @@ describe("npm pack", () => {
   it("loads every entry point by name from ESM and from CJS (require of ESM-only deps needs Node >= 20.19)", async () => {
     // tessera-sessions/worker imports `cloudflare:workers`, which only workerd provides: it is
     // loaded in workerd instead (test/consumer/workers.test.ts).
-    const names = ["tessera-sessions", "tessera-sessions/storage", "tessera-sessions/server", "tessera-sessions/verify", "tessera-sessions/node", "tessera-sessions/hono", "tessera-sessions/express"];
+    const names = ["tessera-sessions", "tessera-sessions/storage", "tessera-sessions/server", "tessera-sessions/verify", "tessera-sessions/node", "tessera-sessions/hono", "tessera-sessions/express", "tessera-sessions/console"];
     const probe = (kind: "import" | "require") =>
       names.map((n) => kind === "import" ? `Object.keys(await import("${n}")).length` : `Object.keys(require("${n}")).length`).join(",");
     const run = promisify(execFile);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { bucketize } from "../../src/server/stats/aggregate.js";
 import type { SessionStore, StoredSession } from "../../src/server/stores/types.js";
 
 /**
@@ -142,6 +143,80 @@ export function runStoreConformance(
       expect(tagged.events.map((e) => e.operation)).toEqual(["track"]);
       const paged = await store.listActivity({ identifier: "user-1", product: "p", env: "e", to: T0 + 1, offset: 1, limit: 1 });
       expect(paged).toMatchObject({ total: 2, events: [{ operation: "verify" }] });
+    }));
+
+    it("filters activity by operation and status, and users by search and activity", withStore(async (store) => {
+      const base = { ...scope, message: "m", sessionId: "s", identifier: "user-1" };
+      await store.recordActivity({ ...base, operation: "verify", status: "fail", startAt: T0, endAt: T0 });
+      await store.recordActivity({ ...base, operation: "verify", status: "success", startAt: T0 + 1, endAt: T0 + 1 });
+      await store.recordActivity({ ...base, operation: "refresh", status: "fail", startAt: T0 + 2, endAt: T0 + 2 });
+      const failed = await store.listActivity({ identifier: "user-1", product: "p", env: "e", status: "fail", offset: 0, limit: 10 });
+      expect(failed.events.map((e) => e.operation)).toEqual(["verify", "refresh"]);
+      const verifies = await store.listActivity({ identifier: "user-1", product: "p", env: "e", operation: "verify", status: "success", offset: 0, limit: 10 });
+      expect(verifies).toMatchObject({ total: 1, events: [{ startAt: T0 + 1 }] });
+
+      await store.createSession(session({ identifier: "alice@x", refreshExpiresAt: T0 + 10 }));
+      await store.createSession(session({ identifier: "alina", createdAt: T0 + 1 }));
+      await store.createSession(session({ identifier: "bob", createdAt: T0 + 2 }));
+      const now = T0 + 100;
+      expect((await store.listUsers({ ...scope, now, search: "ali", offset: 0, limit: 10 })).users.map((u) => u.identifier)).toEqual(["alina", "alice@x"]);
+      expect(await store.listUsers({ ...scope, now, search: "ali", activeOnly: true, offset: 0, limit: 10 })).toMatchObject({ total: 1, users: [{ identifier: "alina", activeSessions: 1 }] });
+      expect(await store.listUsers({ ...scope, now, activeOnly: true, offset: 1, limit: 1 })).toMatchObject({ total: 2, users: [{ identifier: "alina" }] });
+      expect((await store.listUsers({ ...scope, now, search: "%", offset: 0, limit: 10 })).total).toBe(0);
+    }));
+
+    it("scans a product's activity by time across users, newest first, reading at most `limit`", withStore(async (store) => {
+      const base = { ...scope, status: "success" as const, message: "m", sessionId: "s" };
+      for (let i = 0; i < 6; i++) {
+        await store.recordActivity({ ...base, operation: "track", identifier: `u-${i % 3}`, tag: i % 2 ? "t2" : "t", startAt: T0 + i * 10, endAt: T0 + i * 10, action: "buy", data: '{"card":"4242"}' });
+      }
+      await store.recordActivity({ ...base, operation: "create", identifier: "u-0", env: "other", startAt: T0 + 5, endAt: T0 + 5 });
+      const all = await store.scanActivity({ product: "p", env: "e", from: T0, to: T0 + 1000, limit: 100 });
+      expect(all.scanned).toBe(6);
+      expect(all.events.map((e) => e.startAt)).toEqual([50, 40, 30, 20, 10, 0].map((n) => T0 + n));
+      // Tracked data stays in the user's own timeline.
+      expect(all.events.every((e) => e.data === undefined && e.action === "buy")).toBe(true);
+      // `from` inclusive, `to` exclusive.
+      const range = await store.scanActivity({ product: "p", env: "e", from: T0 + 10, to: T0 + 40, limit: 100 });
+      expect(range.events.map((e) => e.startAt)).toEqual([T0 + 30, T0 + 20, T0 + 10]);
+      const capped = await store.scanActivity({ product: "p", env: "e", from: T0, to: T0 + 1000, limit: 4 });
+      expect(capped.scanned).toBe(4);
+      expect(capped.events.map((e) => e.startAt)).toEqual([T0 + 50, T0 + 40, T0 + 30, T0 + 20]);
+      const tagged = await store.scanActivity({ product: "p", env: "e", tag: "t2", from: T0, to: T0 + 1000, limit: 4 });
+      expect(tagged).toMatchObject({ scanned: 4, events: [{ startAt: T0 + 50 }, { startAt: T0 + 30 }] });
+    }));
+
+    it("counts active sessions of a product, env and tag, up to a limit", withStore(async (store) => {
+      for (const s of [session(), session(), session({ tag: "t2" }), session({ refreshExpiresAt: T0 + 10 }), session({ env: "other" })]) await store.createSession(s);
+      const revoked = session();
+      await store.createSession(revoked);
+      await store.revokeSessions({ ...scope, sessionId: revoked.id }, T0 + 1);
+      const now = T0 + 100;
+      expect(await store.countActiveSessions({ product: "p", env: "e", now, limit: 1000 })).toBe(3);
+      expect(await store.countActiveSessions({ product: "p", env: "e", tag: "t", now, limit: 1000 })).toBe(2);
+      expect(await store.countActiveSessions({ product: "p", env: "e", tag: "t2", now, limit: 1000 })).toBe(1);
+      expect(await store.countActiveSessions({ product: "p", env: "nope", now, limit: 1000 })).toBe(0);
+      expect(await store.countActiveSessions({ product: "p", env: "e", now, limit: 2 })).toBeLessThanOrEqual(2);
+    }));
+
+    it("answers /v1/stats's buckets from its range scan", withStore(async (store) => {
+      const base = { ...scope, sessionId: "s", message: "m" };
+      const H = 3_600_000;
+      await store.recordActivity({ ...base, operation: "create", status: "success", identifier: "a", startAt: T0 + 1, endAt: T0 + 1 });
+      await store.recordActivity({ ...base, operation: "refresh", status: "success", identifier: "a", startAt: T0 + H + 1, endAt: T0 + H + 1 });
+      await store.recordActivity({ ...base, operation: "refresh", status: "fail", identifier: "a", startAt: T0 + H + 2, endAt: T0 + H + 2, message: "reuse of a rotated refresh token (generation 0 of 1): session revoked" });
+      await store.recordActivity({ ...base, operation: "verify", status: "fail", identifier: "b", startAt: T0 + 2 * H, endAt: T0 + 2 * H, message: "token invalid: expired" });
+      await store.recordActivity({ ...base, operation: "verify", status: "success", identifier: "b", startAt: T0 + 2 * H + 5, endAt: T0 + 2 * H + 5 });
+      await store.recordActivity({ ...base, operation: "track", status: "success", identifier: "b", startAt: T0 + 2 * H + 6, endAt: T0 + 2 * H + 6, action: "checkout" });
+      await store.recordActivity({ ...base, operation: "revoke", status: "success", identifier: "c", startAt: T0 + 3 * H, endAt: T0 + 3 * H });
+      const { events } = await store.scanActivity({ product: "p", env: "e", from: T0, to: T0 + 3 * H, limit: 1000 });
+      const { buckets, totals, distinctUsers } = bucketize(events, T0, T0 + 3 * H, H);
+      expect(buckets.map((b) => b.start)).toEqual([0, 1, 2].map((h) => new Date(T0 + h * H).toISOString()));
+      expect(distinctUsers).toBe(2);
+      expect(buckets[0]).toMatchObject({ starts: 1, refreshes: 0 });
+      expect(buckets[1]).toMatchObject({ refreshes: 1, reuseDetections: 1, failures: { "refresh:reuse": 1 } });
+      expect(buckets[2]).toMatchObject({ verifies: { valid: 1, invalid: { expired: 1 } }, actions: { checkout: 1 }, failures: { "verify:expired": 1 } });
+      expect(totals).toMatchObject({ starts: 1, refreshes: 1, revokes: 0, reuseDetections: 1, verifies: { valid: 1, invalid: { expired: 1 } } });
     }));
 
     it("claims idempotency keys once, until they expire or are released", withStore(async (store) => {

@@ -17,6 +17,7 @@ export const DEMO_PAGE = `<!doctype html>
   header { padding:18px 28px; background:#1d2330; color:#fff; display:flex; align-items:baseline; gap:16px; flex-wrap:wrap; }
   header h1 { margin:0; font-size:20px; letter-spacing:.3px; }
   header p { margin:0; color:#b8c0d0; font-size:14px; }
+  header a { margin-left:auto; color:#fff; font-weight:600; text-decoration:none; border:1px solid #5d6678; border-radius:6px; padding:4px 12px; }
   main { max-width:1180px; margin:0 auto; padding:20px 28px 40px; display:grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap:18px; }
   @media (max-width: 760px) { main { grid-template-columns: minmax(0, 1fr); padding:14px; } }
   section { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:16px 18px; min-width:0; }
@@ -52,6 +53,7 @@ export const DEMO_PAGE = `<!doctype html>
 <header>
   <h1>tessera dev</h1>
   <p>A local sessions endpoint and the browser client, loaded by <code>&lt;script src="/tessera.global.js"&gt;</code>. This page holds only the publishable key.</p>
+  <a id="console-link" href="/console">Sessions console &rarr;</a>
 </header>
 <main>
   <section>

@@ -45,12 +45,27 @@ export const listSessions: Handler = async (server, { url, caller }) => {
   return json(200, result);
 };
 
-/** GET /v1/users?product&env&tag&page&limit: the session users, most recently seen first. */
+/**
+ * GET /v1/users?product&env&tag&search&active&page&limit: the session users, most recently
+ * seen first; `search` keeps identifiers that start with it, `active=true` those with an
+ * active session (`false`, or none, keeps everyone).
+ */
 export const listUsers: Handler = async (server, { url, caller }) => {
   requireSecretKey(caller);
-  const { scope } = resolveScope(server, queryObject(url.searchParams));
+  const query = queryObject(url.searchParams);
+  const { scope } = resolveScope(server, query);
+  const search = optionalString(query, "search", 256);
+  const active = url.searchParams.get("active");
+  if (active !== null && active !== "true" && active !== "false") throw invalidArgument("active", 'must be "true" or "false"');
   const { page, limit, offset } = readPaging(url.searchParams);
-  const { total, users } = await server.store.listUsers({ ...scope, now: server.now(), offset, limit });
+  const { total, users } = await server.store.listUsers({
+    ...scope,
+    ...(search !== undefined ? { search } : {}),
+    activeOnly: active === "true",
+    now: server.now(),
+    offset,
+    limit,
+  });
   const result: ListUsersResult = {
     total,
     page,

@@ -1,4 +1,4 @@
-import { SessionError } from "../../shared/errors.js";
+import { invalidArgument, SessionError } from "../../shared/errors.js";
 import type { Handler } from "../context.js";
 import { recordActivity } from "../activity.js";
 import { checkSession } from "../check-session.js";
@@ -8,10 +8,22 @@ import { json } from "../http/respond.js";
 import { requireTokenProof } from "../dpop/binding.js";
 import { presentedSessionToken } from "../http/session-header.js";
 
+const WEEK_MS = 7 * 86_400_000;
+/** Clock skew a client may have; later than that is not "when it happened". */
+const SKEW_MS = 60_000;
+
+/** `at`: when the action happened, for clients that queue actions while offline. */
+function readAt(value: unknown, now: number): number {
+  const ms = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw invalidArgument("at", "must be an ISO 8601 date-time");
+  if (ms > now + SKEW_MS || ms < now - WEEK_MS) throw invalidArgument("at", "must be within the last 7 days, not in the future");
+  return Math.min(ms, now);
+}
+
 const REASON_CODE = { expired: "SESSION_EXPIRED", revoked: "SESSION_REVOKED" } as const;
 
 /**
- * POST /v1/sessions/track `{ action, data? }`: records an action in the session's timeline.
+ * POST /v1/sessions/track `{ action, data?, at? }`: records an action in the session's timeline.
  * The session token is the credential: `Authorization: Session <tag>:<jwt>`. A caller whose
  * Authorization holds an access key sends the session in `X-Session-Token` instead.
  */
@@ -19,7 +31,8 @@ export const trackAction: Handler = async (server, { request }) => {
   const token = presentedSessionToken(request);
   const body = await readJsonBody(request, server.maxBodyBytes);
   const action = requireString(body, "action", 128);
-  const startAt = server.now();
+  const now = server.now();
+  const startAt = body.at === undefined ? now : readAt(body.at, now);
   const check = await checkSession(server, token);
   if (!check.valid) {
     const code = REASON_CODE[check.reason as keyof typeof REASON_CODE] ?? "SESSION_INVALID";

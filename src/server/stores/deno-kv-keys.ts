@@ -8,6 +8,7 @@
  *   ["tessera", "by-user", product, env, tag, identifier, id]    id (listing, revoke by identifier)
  *   ["tessera", "user", product, env, tag, identifier]           first/last seen, total sessions
  *   ["tessera", "activity", product, env, identifier, startAt, seq]  ActivityRecord
+ *   ["tessera", "activity-at", product, env, startAt, seq]           ActivityRecord without data (stats, live feed)
  *   ["tessera", "idempotency", key]                              IdempotencyRecord
  *   ["tessera", "dpop-jti", key]                                 expiry (ms) of a DPoP proof record
  */
@@ -35,7 +36,7 @@ export interface KvLike {
   getMany(keys: KvKey[]): Promise<KvEntry<unknown>[]>;
   set(key: KvKey, value: unknown): Promise<unknown>;
   delete(key: KvKey): Promise<void>;
-  list(selector: Selector): AsyncIterable<KvEntry<unknown>>;
+  list(selector: Selector, options?: { reverse?: boolean; limit?: number }): AsyncIterable<KvEntry<unknown>>;
   atomic(): AtomicLike;
 }
 export type DenoKvStoreLike = KvLike;
@@ -56,6 +57,11 @@ export const KEYS = {
   activity: (product: string, env: string, identifier: string, startAt: number, seq: string): KvKey => [ROOT, "activity", product, env, identifier, startAt, seq],
   activityPrefix: (product: string, env: string, identifier: string): KvKey => [ROOT, "activity", product, env, identifier],
   activityAll: [ROOT, "activity"] as KvKey,
+  activityAt: (product: string, env: string, startAt: number, seq: string): KvKey => [ROOT, "activity-at", product, env, startAt, seq],
+  activityAtPrefix: (product: string, env: string): KvKey => [ROOT, "activity-at", product, env],
+  activityAtAll: [ROOT, "activity-at"] as KvKey,
+  byScopePrefix: (product: string, env: string, tag?: string): KvKey =>
+    tag === undefined ? [ROOT, "by-user", product, env] : [ROOT, "by-user", product, env, tag],
   idempotency: (key: string): KvKey => [ROOT, "idempotency", key],
   idempotencyPrefix: [ROOT, "idempotency"] as KvKey,
   proof: (key: string): KvKey => [ROOT, "dpop-jti", key],

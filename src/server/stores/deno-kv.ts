@@ -1,5 +1,5 @@
 import { SessionError } from "../../shared/errors.js";
-import { endOf, isActive, sameScope } from "./records.js";
+import { endOf, isActive, sameScope, withoutData } from "./records.js";
 import { entriesOf, KEYS, type KvEntry, type KvKey, type KvLike } from "./deno-kv-keys.js";
 import type { ActivityRecord, IdempotencyRecord, SessionStore, StoredSession, StoredUser } from "./types.js";
 
@@ -116,20 +116,31 @@ export function denoKvStore(kv: KvLike): SessionStore {
       return { total: all.length, sessions: all.slice(q.offset, q.offset + q.limit) };
     },
     async listUsers(q) {
-      const all = (await list<UserRecord>(KEYS.userPrefix(q.product, q.env, q.tag)))
+      const activeOf = async (identifier: string) =>
+        (await sessionsById(await idsIn({ ...q, identifier }))).filter((e) => e.value && isActive(e.value, q.now)).length;
+      const all: UserRecord[] = (await list<UserRecord>(KEYS.userPrefix(q.product, q.env, q.tag)))
         .map((e) => e.value)
+        .filter((u) => q.search === undefined || u.identifier.startsWith(q.search))
         .sort((a, b) => b.lastSeen - a.lastSeen || (a.identifier < b.identifier ? -1 : 1));
-      const users: StoredUser[] = [];
-      for (const u of all.slice(q.offset, q.offset + q.limit)) {
-        const sessions = await sessionsById(await idsIn({ ...q, identifier: u.identifier }));
-        users.push({ ...u, activeSessions: sessions.filter((e) => e.value && isActive(e.value, q.now)).length });
+      // Only `activeOnly` needs every user's sessions read; otherwise only the page's.
+      if (q.activeOnly) {
+        const counted: StoredUser[] = [];
+        for (const u of all) {
+          const activeSessions = await activeOf(u.identifier);
+          if (activeSessions > 0) counted.push({ ...u, activeSessions });
+        }
+        return { total: counted.length, users: counted.slice(q.offset, q.offset + q.limit) };
       }
+      const users: StoredUser[] = [];
+      for (const u of all.slice(q.offset, q.offset + q.limit)) users.push({ ...u, activeSessions: await activeOf(u.identifier) });
       return { total: all.length, users };
     },
     async recordActivity(e) {
       // startAt orders the timeline; the sequence keeps insertion order within a millisecond.
-      const key = KEYS.activity(e.product, e.env, e.identifier, e.startAt, `${Date.now().toString(36).padStart(9, "0")}-${String(++activitySeq).padStart(9, "0")}-${crypto.randomUUID()}`);
+      const seq = `${Date.now().toString(36).padStart(9, "0")}-${String(++activitySeq).padStart(9, "0")}-${crypto.randomUUID()}`;
+      const key = KEYS.activity(e.product, e.env, e.identifier, e.startAt, seq);
       await kv.set(key, { ...e });
+      await indexByTime(kv, e, seq);
       await update<UserRecord>(KEYS.user(e.product, e.env, e.tag, e.identifier), (u) =>
         u && e.endAt > u.lastSeen ? { ...u, lastSeen: e.endAt } : null,
       );
@@ -142,8 +153,25 @@ export function denoKvStore(kv: KvLike): SessionStore {
         ...(q.to !== undefined ? { end: [...prefix, q.to + 1] } : {}),
       }))
         .map((entry) => entry.value)
-        .filter((e) => q.tag === undefined || e.tag === q.tag);
+        .filter((e) => (q.tag === undefined || e.tag === q.tag) && (q.operation === undefined || e.operation === q.operation) && (q.status === undefined || e.status === q.status));
       return { total: all.length, events: all.slice(q.offset, q.offset + q.limit) };
+    },
+    async scanActivity(q) {
+      const prefix = KEYS.activityAtPrefix(q.product, q.env);
+      const events: ActivityRecord[] = [];
+      let scanned = 0;
+      // Newest first and at most `limit` entries read: the index's keys sort by time.
+      for await (const entry of kv.list({ start: [...prefix, q.from], end: [...prefix, q.to] }, { reverse: true, limit: q.limit })) {
+        scanned++;
+        const e = entry.value as ActivityRecord | null;
+        if (e && (q.tag === undefined || e.tag === q.tag)) events.push(e);
+      }
+      return { events, scanned };
+    },
+    async countActiveSessions(q) {
+      const ids: string[] = [];
+      for await (const entry of kv.list({ prefix: KEYS.byScopePrefix(q.product, q.env, q.tag) }, { limit: q.limit })) ids.push(entry.value as string);
+      return (await sessionsById(ids)).filter((e) => e.value && isActive(e.value, q.now)).length;
     },
     async claimIdempotency(c) {
       for (;;) {
@@ -188,6 +216,9 @@ export function denoKvStore(kv: KvLike): SessionStore {
           activity++;
         }
       }
+      for (const { key, value } of await list<ActivityRecord>(KEYS.activityAtAll)) {
+        if (value.startAt < activityBefore) await kv.delete(key);
+      }
       for (const { key, value } of await list<IdempotencyRecord>(KEYS.idempotencyPrefix)) {
         if (value.expiresAt <= now) await kv.delete(key);
       }
@@ -197,4 +228,9 @@ export function denoKvStore(kv: KvLike): SessionStore {
       return { sessions, activity };
     },
   };
+}
+
+/** The time index of a product's activity (stats and the live feed walk it newest first). */
+async function indexByTime(kv: KvLike, e: ActivityRecord, seq: string): Promise<void> {
+  await kv.set(KEYS.activityAt(e.product, e.env, e.startAt, seq), withoutData(e));
 }

@@ -1,4 +1,4 @@
-import { endOf, isActive, sameScope } from "./records.js";
+import { endOf, isActive, sameScope, withoutData } from "./records.js";
 import type { ActivityRecord, IdempotencyRecord, Scope, SessionStore, StoredSession } from "./types.js";
 
 /**
@@ -68,15 +68,13 @@ export function memoryStore(): SessionStore {
       return { total: all.length, sessions: all.slice(q.offset, q.offset + q.limit).map((s) => ({ ...s })) };
     },
     async listUsers(q) {
-      const all = [...users.values()].filter((u) => sameScope(u, q)).sort((a, b) => b.lastSeen - a.lastSeen || (a.identifier < b.identifier ? -1 : 1));
-      const page = all.slice(q.offset, q.offset + q.limit).map((u) => ({
-        identifier: u.identifier,
-        firstSeen: u.firstSeen,
-        lastSeen: u.lastSeen,
-        totalSessions: u.totalSessions,
-        activeSessions: [...sessions.values()].filter((s) => sameScope(s, q) && s.identifier === u.identifier && isActive(s, q.now)).length,
-      }));
-      return { total: all.length, users: page };
+      const activeOf = (identifier: string) => [...sessions.values()].filter((s) => sameScope(s, q) && s.identifier === identifier && isActive(s, q.now)).length;
+      const all = [...users.values()]
+        .filter((u) => sameScope(u, q) && (q.search === undefined || u.identifier.startsWith(q.search)))
+        .map((u) => ({ identifier: u.identifier, firstSeen: u.firstSeen, lastSeen: u.lastSeen, totalSessions: u.totalSessions, activeSessions: activeOf(u.identifier) }))
+        .filter((u) => !q.activeOnly || u.activeSessions > 0)
+        .sort((a, b) => b.lastSeen - a.lastSeen || (a.identifier < b.identifier ? -1 : 1));
+      return { total: all.length, users: all.slice(q.offset, q.offset + q.limit) };
     },
     async recordActivity(event) {
       activity.push({ ...event });
@@ -88,9 +86,26 @@ export function memoryStore(): SessionStore {
         .map((e, seq) => ({ e, seq }))
         .filter(({ e }) =>
           e.identifier === q.identifier && e.product === q.product && e.env === q.env &&
-          (q.tag === undefined || e.tag === q.tag) && (q.from === undefined || e.startAt >= q.from) && (q.to === undefined || e.startAt <= q.to))
+          (q.tag === undefined || e.tag === q.tag) && (q.from === undefined || e.startAt >= q.from) && (q.to === undefined || e.startAt <= q.to) &&
+          (q.operation === undefined || e.operation === q.operation) && (q.status === undefined || e.status === q.status))
         .sort((a, b) => a.e.startAt - b.e.startAt || a.seq - b.seq);
       return { total: all.length, events: all.slice(q.offset, q.offset + q.limit).map(({ e }) => ({ ...e })) };
+    },
+    async scanActivity(q) {
+      const read = activity
+        .map((e, seq) => ({ e, seq }))
+        .filter(({ e }) => e.product === q.product && e.env === q.env && e.startAt >= q.from && e.startAt < q.to)
+        .sort((a, b) => b.e.startAt - a.e.startAt || b.seq - a.seq)
+        .slice(0, q.limit);
+      return { events: read.filter(({ e }) => q.tag === undefined || e.tag === q.tag).map(({ e }) => withoutData(e)), scanned: read.length };
+    },
+    async countActiveSessions(q) {
+      let n = 0;
+      for (const s of sessions.values()) {
+        if (n >= q.limit) break;
+        if (s.product === q.product && s.env === q.env && (q.tag === undefined || s.tag === q.tag) && isActive(s, q.now)) n++;
+      }
+      return n;
     },
     async claimIdempotency(claim) {
       const existing = idempotency.get(claim.key);

@@ -1,4 +1,4 @@
-import type { Scope, StoredSession } from "./types.js";
+import type { ActivityRecord, Scope, StoredSession } from "./types.js";
 
 /**
  * What the stores and the handlers derive from a stored session, written once so that the
@@ -14,3 +14,9 @@ export const isActive = (s: StoredSession, now: number): boolean => s.revokedAt 
 
 /** When the session ended or will end: revoked, or its refresh token's end, whichever is first. */
 export const endOf = (s: StoredSession): number => Math.min(s.refreshExpiresAt, s.revokedAt ?? Infinity);
+
+/** An event as range scans answer it: tracked data stays in the user's own timeline. */
+export const withoutData = (e: ActivityRecord): ActivityRecord => {
+  const { data: _data, ...rest } = e;
+  return { ...rest };
+};

@@ -30,6 +30,8 @@ export const SCHEMA: readonly string[] = [
   // existed need no ALTER TABLE; and the proofs seen, until their window closes.
   `CREATE TABLE IF NOT EXISTS tessera_dpop_keys (session_id TEXT PRIMARY KEY, jkt TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS tessera_dpop_proofs (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
+  // Stats and the console's live feed read a product's recent activity across users, newest first.
+  `CREATE INDEX IF NOT EXISTS tessera_activity_by_time ON tessera_activity (product, env, start_at)`,
 ];
 
 const ACTIVE = `revoked_at IS NULL AND refresh_expires_at > ?`;
@@ -66,20 +68,32 @@ export const SQL = {
     `FROM tessera_sessions WHERE product = ? AND env = ? AND tag = ?` +
     (q.identifier !== undefined ? ` AND identifier = ?` : "") +
     (q.activeOnly ? ` AND ${ACTIVE}` : ""),
-  countUsers: `SELECT count(*) AS n FROM tessera_users WHERE product = ? AND env = ? AND tag = ?`,
-  listUsers: `SELECT u.identifier, u.first_seen, u.last_seen, u.total_sessions,
+  // Params: now, product, env, tag, then (search length, search) with a search. An alias is
+  // not visible in WHERE, hence the outer query for `activeOnly`.
+  usersFrom: (q: { search?: string; activeOnly?: boolean }) =>
+    `FROM (SELECT u.identifier, u.first_seen, u.last_seen, u.total_sessions,
       (SELECT count(*) FROM tessera_sessions s WHERE s.product = u.product AND s.env = u.env AND s.tag = u.tag
         AND s.identifier = u.identifier AND s.revoked_at IS NULL AND s.refresh_expires_at > ?) AS active_sessions
-    FROM tessera_users u WHERE u.product = ? AND u.env = ? AND u.tag = ?
-    ORDER BY u.last_seen DESC, u.identifier LIMIT ? OFFSET ?`,
+    FROM tessera_users u WHERE u.product = ? AND u.env = ? AND u.tag = ?` +
+    (q.search !== undefined ? ` AND substr(u.identifier, 1, ?) = ?` : "") +
+    `) AS users` + (q.activeOnly ? ` WHERE active_sessions > 0` : ""),
+  // Bounded: the inner query stops after `limit` rows of the (product, env, start_at) index.
+  scanActivity: `SELECT product, env, tag, identifier, session_id, operation, status, start_at, end_at, message, action
+    FROM tessera_activity WHERE product = ? AND env = ? AND start_at >= ? AND start_at < ?
+    ORDER BY start_at DESC, seq DESC LIMIT ?`,
+  countActive: (q: { tag?: string }) =>
+    `SELECT count(*) AS n FROM (SELECT 1 FROM tessera_sessions WHERE product = ? AND env = ?` +
+    (q.tag !== undefined ? ` AND tag = ?` : "") + ` AND ${ACTIVE} LIMIT ?) AS active`,
   insertActivity: `INSERT INTO tessera_activity (product, env, tag, identifier, session_id, operation, status,
     start_at, end_at, message, action, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   touchUser: `UPDATE tessera_users SET last_seen = max(last_seen, ?) WHERE product = ? AND env = ? AND tag = ? AND identifier = ?`,
-  activityWhere: (q: { tag?: string; from?: number; to?: number }) =>
+  activityWhere: (q: { tag?: string; from?: number; to?: number; operation?: string; status?: string }) =>
     `FROM tessera_activity WHERE identifier = ? AND product = ? AND env = ?` +
     (q.tag !== undefined ? ` AND tag = ?` : "") +
     (q.from !== undefined ? ` AND start_at >= ?` : "") +
-    (q.to !== undefined ? ` AND start_at <= ?` : ""),
+    (q.to !== undefined ? ` AND start_at <= ?` : "") +
+    (q.operation !== undefined ? ` AND operation = ?` : "") +
+    (q.status !== undefined ? ` AND status = ?` : ""),
   // Takes the key when it is new or its previous claim has expired; otherwise changes nothing.
   claimIdempotency: `INSERT INTO tessera_idempotency (key, body_hash, expires_at, session_id, sealed_response)
     VALUES (?, ?, ?, NULL, NULL)

@@ -70,8 +70,11 @@ export function sqlStore(driver: SqlDriver): SessionStore {
       return { total: Number(count?.n ?? 0), sessions: rows.map(toSession) };
     },
     async listUsers(q) {
-      const [count] = await all(SQL.countUsers, [q.product, q.env, q.tag]);
-      const rows = await all(SQL.listUsers, [q.now, q.product, q.env, q.tag, q.limit, q.offset]);
+      const params: SqlValue[] = [q.now, q.product, q.env, q.tag];
+      if (q.search !== undefined) params.push(q.search.length, q.search);
+      const from = SQL.usersFrom(q);
+      const [count] = await all(`SELECT count(*) AS n ${from}`, params);
+      const rows = await all(`SELECT * ${from} ORDER BY last_seen DESC, identifier LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
       return {
         total: Number(count?.n ?? 0),
         users: rows.map((r) => ({
@@ -95,10 +98,24 @@ export function sqlStore(driver: SqlDriver): SessionStore {
       if (q.tag !== undefined) params.push(q.tag);
       if (q.from !== undefined) params.push(q.from);
       if (q.to !== undefined) params.push(q.to);
+      if (q.operation !== undefined) params.push(q.operation);
+      if (q.status !== undefined) params.push(q.status);
       const where = SQL.activityWhere(q);
       const [count] = await all(`SELECT count(*) AS n ${where}`, params);
       const rows = await all(`SELECT * ${where} ORDER BY start_at, seq LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
       return { total: Number(count?.n ?? 0), events: rows.map(toActivity) };
+    },
+    async scanActivity(q) {
+      const rows = await all(SQL.scanActivity, [q.product, q.env, q.from, q.to, q.limit]);
+      const events = rows.map(toActivity).filter((e) => q.tag === undefined || e.tag === q.tag);
+      return { events, scanned: rows.length };
+    },
+    async countActiveSessions(q) {
+      const params: SqlValue[] = [q.product, q.env];
+      if (q.tag !== undefined) params.push(q.tag);
+      params.push(q.now, q.limit);
+      const [row] = await all(SQL.countActive(q), params);
+      return Number(row?.n ?? 0);
     },
     async claimIdempotency(c) {
       // Two tries: the key may be released between our INSERT and our SELECT.

@@ -90,6 +90,40 @@ export interface ActivityQuery extends Paging {
   tag?: string;
   from?: number;
   to?: number;
+  operation?: ActivityRecord["operation"];
+  status?: ActivityRecord["status"];
+}
+
+/** Users of a scope; `search` keeps identifiers starting with it, `activeOnly` those with an active session. */
+export interface UserQuery extends Scope, Paging {
+  now: number;
+  search?: string;
+  activeOnly?: boolean;
+}
+
+/**
+ * A time range of a product's activity across all its users (stats, the console's live feed).
+ * The stores walk an index on (product, env, startAt) newest first and stop after `limit`
+ * events, so one query never reads more than `limit` rows; `tag` filters what was read.
+ */
+export interface ActivityRangeQuery {
+  product: string;
+  env: string;
+  tag?: string;
+  /** Inclusive. */
+  from: number;
+  /** Exclusive. */
+  to: number;
+  limit: number;
+}
+
+/** Active sessions of a product and env (optionally one tag) at `now`, counted up to `limit`. */
+export interface ActiveCountQuery {
+  product: string;
+  env: string;
+  tag?: string;
+  now: number;
+  limit: number;
 }
 
 export interface IdempotencyRecord {
@@ -113,11 +147,15 @@ export interface SessionStore {
   /** Marks matching active sessions revoked; returns how many it revoked. */
   revokeSessions(filter: RevokeFilter, at: number): Promise<number>;
   listSessions(query: SessionQuery): Promise<{ total: number; sessions: StoredSession[] }>;
-  listUsers(query: Scope & Paging & { now: number }): Promise<{ total: number; users: StoredUser[] }>;
+  listUsers(query: UserQuery): Promise<{ total: number; users: StoredUser[] }>;
   /** Appends an event and moves its user's last-seen time. */
   recordActivity(event: ActivityRecord): Promise<void>;
   /** Oldest first. */
   listActivity(query: ActivityQuery): Promise<{ total: number; events: ActivityRecord[] }>;
+  /** Newest first (no `data`); `scanned` counts the events read, at most `limit`, before the tag filter. */
+  scanActivity(query: ActivityRangeQuery): Promise<{ events: ActivityRecord[]; scanned: number }>;
+  /** At most `limit`. */
+  countActiveSessions(query: ActiveCountQuery): Promise<number>;
   /**
    * Claims an idempotency key. Returns null when this call claimed it (new, or the old
    * claim expired), else the live record, unchanged.
