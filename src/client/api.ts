@@ -1,7 +1,8 @@
-import ky, { isHTTPError, isTimeoutError, type Options } from "ky";
+import ky, { isHTTPError, type HTTPError, type Options } from "ky";
 import { SessionError, isErrorCode, isSessionError, type SessionErrorCode } from "../shared/errors.js";
 import type { SessionTokens } from "../shared/protocol.js";
 import type { NormalizedOptions } from "./options.js";
+import { noResponse } from "./no-response.js";
 import { hasTokens } from "./stored.js";
 import type { EndReason } from "./types.js";
 
@@ -42,15 +43,20 @@ export function createApi(options: NormalizedOptions) {
   const call: Call = async (path, body, extra) => {
     // JSON round trip drops undefined fields from the query too.
     const data = JSON.parse(JSON.stringify(body));
+    // "/users" (the console's routes) sits under /v1; "verify" under /v1/sessions.
+    const route = path[0] == "/" ? "v1" + path : `v1/sessions${path && "/"}${path}`;
     try {
-      return await http(path[0] == "/" ? "v1" + path : `v1/sessions${path && "/"}${path}`, {
+      return await http(route, {
         method: "post",
         ...(extra?.method === "get" ? { searchParams: data } : { json: data }),
         ...extra,
       }).json();
     } catch (error) {
-      // The key and any token sent are scrubbed from messages the server may echo.
-      throw await toSessionError(error, [accessKey, data.token, data.refreshToken]);
+      throw isHTTPError(error)
+        ? // The key and any token sent are scrubbed from messages the server may echo.
+          await toSessionError(error, [accessKey, data.token, data.refreshToken])
+        : // No answer: the URL (origin and path; baseUrl has no query) and what is known of why.
+            noResponse(error, options.baseUrl + route, options.timeout);
     }
   };
   return { call, retry };
@@ -59,17 +65,11 @@ export function createApi(options: NormalizedOptions) {
 export type Api = ReturnType<typeof createApi>;
 
 /**
- * Maps anything a request can throw to a SessionError (issue 2, Behaviour 5). ky's own errors
- * are never kept as `cause`: they hold the Request, whose headers carry the access key.
+ * Maps an answer with an error status to a SessionError (issue 2, Behaviour 5); no answer at
+ * all is no-response.ts's. ky's own errors are never kept as `cause`: they hold the Request, whose headers carry the access key.
  * `secrets` (the key and tokens sent) are scrubbed from any message the server echoes.
  */
-async function toSessionError(error: unknown, secrets: unknown[]): Promise<SessionError> {
-  if (isSessionError(error)) return error;
-  // fetch rejects with a TypeError for DNS, refused connections, CORS and offline.
-  if (!isHTTPError(error)) {
-    const timeout = isTimeoutError(error);
-    return new SessionError(timeout ? "TIMEOUT" : "NETWORK_ERROR", `sessions endpoint ${timeout ? "timed out" : "unreachable"}`, { status: 0 });
-  }
+async function toSessionError(error: HTTPError, secrets: unknown[]): Promise<SessionError> {
   const { status } = error.response;
   // An empty or non-JSON body (a proxy's 502 page) maps by status alone.
   const body = (await error.response.json().catch(() => 0)) as { error?: Record<string, unknown> };

@@ -54,7 +54,9 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     throw invalid("storage", "needs get, set and delete");
   }
   const accessKey = check(o.accessKey, "accessKey", "?");
-  if (/\s/.test(accessKey)) throw invalid("accessKey", "has whitespace");
+  // A key travels in a header, and fetch refuses a non-Latin-1 header value with a bare
+  // TypeError at the first call (a copied "tpk_…" placeholder): refuse it here instead.
+  if (/[^!-~]/.test(accessKey)) throw invalid("accessKey", "must be printable ASCII");
   const inPage = hasDocument();
   return {
     baseUrl: baseUrl(o.baseUrl),

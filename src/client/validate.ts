@@ -21,7 +21,7 @@ export function check(value: unknown, field: string, kind = ""): any {
   } else if (typeof value !== "string" || !value.trim()) {
     throw invalid(field, "must be a non-empty string");
   } else if (NAMES.includes(field) && !TAG_PATTERN.test(value)) {
-    throw invalid(field, "must be 1-64 of A-Z a-z 0-9 . _ -");
+    throw invalid(field, "must be 1-64 of A-Za-z0-9._-");
   }
   return value;
 }

@@ -78,7 +78,8 @@ export class SessionError extends Error {
 
   /** The JSON body the server sends for this error. */
   toJSON(): { error: { code: SessionErrorCode; message: string; field?: string } } {
-    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+    // JSON leaves out an undefined `field`.
+    return { error: { code: this.code, message: this.message, field: this.field } };
   }
 }
 
