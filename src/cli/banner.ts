@@ -10,6 +10,8 @@ export interface BannerInput {
   keysCreated: boolean;
   accessKeys: { secret: string; publishable: string };
   config: DevConfig;
+  /** The origins browsers may call from (CORS), when known. */
+  corsOrigins?: string[] | "*";
 }
 
 /**
@@ -27,6 +29,8 @@ export function formatBanner(input: BannerInput): string {
     `  secret key       ${input.accessKeys.secret}   (server side only)`,
     `  publishable key  ${input.accessKeys.publishable}`,
   ];
+  const cors = input.corsOrigins;
+  if (cors) lines.push(`  browser origins  ${cors === "*" ? "any (--cors *)" : cors.join(", ")}   (more: --cors <origin>)`);
   const call = seedCall(input.config);
   if (call) {
     lines.push(

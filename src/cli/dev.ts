@@ -6,6 +6,7 @@ import { formatBanner } from "./banner.js";
 import { CliError, oneLine } from "./cli-error.js";
 import { loadConfig } from "./config-file.js";
 import { withRequestLog } from "./request-log.js";
+import { devCors } from "./dev-cors.js";
 import { createDevHandler, isLoopbackHost } from "./dev-handler.js";
 import {
   databaseFileIn,
@@ -48,6 +49,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   const store = sqliteStore({ path: databaseFile });
   const closeStore = () => store.close();
 
+  const cors = devCors(config.cors, options.cors);
   const build = async (current: DevKeys) => {
     try {
       return await createSessionServer({
@@ -56,7 +58,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
         secret: current.secret,
         store,
         products: config.products as never,
-        ...(config.cors !== undefined ? { cors: config.cors as never } : {}),
+        cors: cors as never,
         accessKeys: { secret: [current.accessKeys.secret], publishable: [current.accessKeys.publishable] },
         // Never receives tokens or keys (server contract); one line, no stack.
         onError: (error: unknown) => output.err(`tessera: internal error: ${oneLine(error)}`),
@@ -119,6 +121,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
       keysCreated: !existing,
       accessKeys: keys.accessKeys,
       config,
+      corsOrigins: (cors as { origins: string[] | "*" }).origins,
     }),
   );
 

@@ -41,9 +41,8 @@ const ROUTES: Route[] = [
 ];
 
 /** The fetch handler: route, identify the caller, run the handler; every error through errorResponse. */
-export function createRouter(server: ServerContext, cors: Cors | null): (request: Request) => Promise<Response> {
+export function createRouter(server: ServerContext, cors: Cors): (request: Request) => Promise<Response> {
   const route = dispatch(server);
-  if (!cors) return route;
   return async (request) => cors.preflight(request) ?? cors.decorate(request, await route(request));
 }
 
