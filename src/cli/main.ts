@@ -2,6 +2,7 @@ import { HELP, parseCli } from "./args.js";
 import { isCliError, oneLine } from "./cli-error.js";
 import { runDev, type Output } from "./dev.js";
 import { serveCommand } from "./serve/main.js";
+import { runKeys } from "./keys/run-keys.js";
 import { readVersion } from "./version.js";
 
 const output: Output = {
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
   if (command.kind === "help") return void process.stdout.write(HELP);
   if (command.kind === "version") return output.out(`tessera ${readVersion()}`);
   if (command.kind === "serve") return serveCommand(command.options);
+  if (command.kind === "keys") return runKeys(command.options, output);
 
   const starting = runDev(command.options, output);
   let stopping = false;

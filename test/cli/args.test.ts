@@ -16,7 +16,7 @@ describe("parseCli", () => {
   it("gives dev its defaults", () => {
     expect(parseCli(["dev"])).toEqual({
       kind: "dev",
-      options: { port: DEFAULT_PORT, host: DEFAULT_HOST, config: undefined, dataDir: DEFAULT_DATA_DIR },
+      options: { port: DEFAULT_PORT, host: DEFAULT_HOST, config: undefined, dataDir: DEFAULT_DATA_DIR, cors: [] },
     });
     expect(DEFAULT_PORT).toBe(8787);
     expect(DEFAULT_HOST).toBe("127.0.0.1");
@@ -25,8 +25,13 @@ describe("parseCli", () => {
   it("reads every dev flag, in both --flag value and --flag=value forms", () => {
     expect(parseCli(["dev", "--port", "0", "--host=::1", "--config", "a.json", "--data-dir=/tmp/x"])).toEqual({
       kind: "dev",
-      options: { port: 0, host: "::1", config: "a.json", dataDir: "/tmp/x" },
+      options: { port: 0, host: "::1", config: "a.json", dataDir: "/tmp/x", cors: [] },
     });
+  });
+
+  it("takes --cors more than once, as origins (a trailing slash dropped)", () => {
+    const command = parseCli(["dev", "--cors", "https://app.example/", "--cors=http://10.0.0.5:3000", "--cors", "*"]);
+    expect(command.kind === "dev" && command.options.cors).toEqual(["https://app.example", "http://10.0.0.5:3000", "*"]);
   });
 
   it("answers --help, -h, help and --version, -v before anything else", () => {
@@ -63,6 +68,8 @@ describe("parseCli", () => {
     [["dev", "--port", "-1"], /needs a value|--port must be/],
     [["dev", "--host", ""], /^--host needs a value$/],
     [["dev", "extra"], /^unexpected argument "extra"/],
+    [["dev", "--cors", "app.example"], /^--cors needs an origin like http:\/\/localhost:5173/],
+    [["dev", "--cors", "https://app.example/login"], /^--cors needs an origin/],
   ])("refuses %j with one line and exit code 2", (argv, message) => {
     const error = usageError(argv as string[]);
     expect(error.exitCode).toBe(2);
