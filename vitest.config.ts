@@ -8,6 +8,7 @@ import { chromiumArgs, chromiumPath, hasChromium } from "./test/support/chromium
 const chromiumTests = [
   "test/browser/**",
   "test/cli/demo-chromium.test.ts",
+  "test/cli/cors-chromium.test.ts",
   "test/client/chromium-dpop.test.ts",
   "test/console/console-chromium.test.ts",
   "test/client/chromium-pages.test.ts",

@@ -34,7 +34,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-// textContent, not innerText: headings are uppercased by CSS.
+// textContent: what the page wrote (innerText is what CSS renders; see the heading test).
 const text = async (selector: string) => (await page.locator(selector).textContent()) ?? "";
 
 describe("the demo page in Chromium", () => {
@@ -101,6 +101,24 @@ describe("the demo page in Chromium", () => {
     await page.click("#start-guest");
     await expect.poll(() => text("#token")).toMatch(/^guest:eyJ/);
     await expect.poll(() => text("#status")).toMatch(/with the publishable key$/);
+  });
+
+  it("shows identifiers and times in their own case (no CSS upper-casing inside headings)", async () => {
+    const shown = await page.locator("#state").innerText();
+    expect(shown).toMatch(/^active, \d+ s left$/);
+    const who = await page.locator("#activity-who").innerText();
+    expect(who).toMatch(/^guest-[0-9a-f]{8}\b/);
+  });
+
+  it("finds a stored guest session again after a reload: the guest tag is in the tag list", async () => {
+    const token = await text("#token");
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+    const tags = await page.locator("#tag option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(tags).toEqual(["session-tag", "guest"]);
+    await page.selectOption("#tag", "guest");
+    await expect.poll(() => text("#token")).toBe(token);
+    expect(await text("#state")).toMatch(/^active/);
   });
 
   it("links to the sessions console, which shows this endpoint's activity keyless", async () => {

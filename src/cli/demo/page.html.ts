@@ -23,6 +23,8 @@ export const DEMO_PAGE = `<!doctype html>
   section { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:16px 18px; min-width:0; }
   section.wide { grid-column: 1 / -1; }
   h2 { margin:0 0 10px; font-size:15px; text-transform:uppercase; letter-spacing:.6px; color:var(--muted); }
+  /* Identifiers, times and states inside a heading keep their case ("guest-0ed04df6", "899 s left"). */
+  h2 > span { text-transform:none; letter-spacing:normal; }
   label { display:block; font-size:13px; color:var(--muted); margin:8px 0 3px; }
   input, select { width:100%; padding:7px 9px; border:1px solid var(--line); border-radius:6px; font:inherit; background:#fff; }
   .row { display:flex; gap:10px; } .row > * { flex:1; }

@@ -28,7 +28,8 @@ export const DEMO_SCRIPT = String.raw`"use strict";
   const fillProduct = () => {
     fill($("env"), product().envs.map((e) => [e, e]));
     if (product().envs.includes("snd")) $("env").value = "snd";
-    fill($("tag"), product().sessions.filter((s) => !s.public).map((s) => [s.tag, s.tag + (s.name && s.name !== s.tag ? " — " + s.name : "")]));
+    // Every tag, guest ones included: a stored guest session must be reachable after a reload.
+    fill($("tag"), product().sessions.map((s) => [s.tag, s.tag + (s.name && s.name !== s.tag ? " — " + s.name : "") + (s.public ? " (guest)" : "")]));
   };
   fillProduct();
 
@@ -220,12 +221,12 @@ export const DEMO_SCRIPT = String.raw`"use strict";
     }
   });
 
-  const selectTag = (tag) => { $("tag").dataset.active = tag; };
+  const selectTag = (tag) => { $("tag").value = tag; $("tag").dataset.active = tag; };
 
   act("start", "start", async () => {
     const tag = $("tag").value;
     selectTag(tag);
-    const data = { userId: $("userId").value, details: { username: $("username").value, email: $("email").value } };
+    const data = isPublic(tag) ? { userId: $("userId").value } : { userId: $("userId").value, details: { username: $("username").value, email: $("email").value } };
     state.identifier = data.userId;
     const tokens = await client.sessions.start({ tag, data });
     return "started session " + tokens.sessionId + " through the app backend";
