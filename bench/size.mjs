@@ -128,12 +128,16 @@ function packageOf(input) {
   return input.startsWith("src/") ? `tessera ${input.split("/").slice(0, 2).join("/")}` : input;
 }
 
+/** The compared libraries live in bench/node_modules (bench/package.json), the rest in the root's. */
 function versionOf(pkg, root) {
-  try {
-    return JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")).version;
-  } catch {
-    return null;
+  for (const dir of [join(root, "bench", "node_modules"), join(root, "node_modules")]) {
+    try {
+      return JSON.parse(readFileSync(join(dir, pkg, "package.json"), "utf8")).version;
+    } catch {
+      // next
+    }
   }
+  return null;
 }
 
 /** tessera's own rows show the package version. */
