@@ -11,6 +11,7 @@ const chromiumTests = [
   "test/cli/cors-chromium.test.ts",
   "test/client/chromium-dpop.test.ts",
   "test/console/console-chromium.test.ts",
+  "test/docs/html-blocks.test.ts",
   "test/client/chromium-pages.test.ts",
   "test/runtimes/browser/**",
   "test/security/chromium-storage.test.ts",
