@@ -1,5 +1,5 @@
 import { isTimeoutError } from "ky";
-import { SessionError } from "../shared/errors.js";
+import { SessionError, isSessionError } from "../shared/errors.js";
 
 /** Defined only by the script-tag build (tsup.config.ts): see below. */
 declare const TESSERA_SCRIPT_TAG: true | undefined;
@@ -21,6 +21,9 @@ export function noResponse(error: unknown, url: string, timeoutMs: number): Sess
   const timeout = isTimeoutError(error);
   let why = timeout ? (script ? "timed out" : `timed out after ${timeoutMs} ms`) : "no response (often CORS)";
   if (!timeout && !script) {
+    // Thrown on purpose before the request left (a DPoP hook): kept as it is. The script-tag
+    // build has no hooks, so nothing there throws one inside ky.
+    if (isSessionError(error)) return error;
     const e = error as { message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
     const text = `${e?.cause?.code} ${e?.cause?.message} ${e?.message}`;
     why = /ECONNREFUSED|refused/i.test(text)
@@ -29,7 +32,9 @@ export function noResponse(error: unknown, url: string, timeoutMs: number): Sess
         ? "host name not found (DNS)"
         : /ECONNRESET|reset/i.test(text)
           ? "connection closed without an answer"
-          : "no response (often CORS, or offline)";
+          : error instanceof TypeError
+            ? "no response (often CORS, or offline)"
+            : `request failed before an answer (${(error as Error | null)?.name ?? "unknown error"})`;
   }
   // ERROR_STATUS gives both codes status 0, as does the script tag's default.
   return new SessionError(timeout ? "TIMEOUT" : "NETWORK_ERROR", `sessions endpoint ${url}: ${why}`);
