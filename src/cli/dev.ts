@@ -49,7 +49,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   const store = sqliteStore({ path: databaseFile });
   const closeStore = () => store.close();
 
-  const cors = devCors(config.cors, options.cors);
+  const cors = devCors(config.cors, options.cors ?? []);
   const build = async (current: DevKeys) => {
     try {
       return await createSessionServer({
