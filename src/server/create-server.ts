@@ -40,6 +40,7 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
 
   if (options.dpop !== undefined && (typeof options.dpop !== "object" || options.dpop === null)) throw configError("dpop", "must be an object: { nonces?: boolean }");
   const secret = options.secret;
+  const products = checkProducts(options.products);
   let idempotencyKey: Promise<CryptoKey> | undefined;
   const now = options.now ?? Date.now;
   const server: ServerContext = {
@@ -47,8 +48,8 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
     keyring: createKeyring(options.keys),
     cipher: createDataCipher(secret),
     store,
-    products: checkProducts(options.products),
-    access: createAccessKeys(options.accessKeys),
+    products,
+    access: createAccessKeys(options.accessKeys, products),
     graceMs: graceSeconds * 1000,
     maxBodyBytes,
     // Its own HKDF label: the data key is never used for anything but session data.

@@ -1,6 +1,7 @@
 export { createSessionServer, type SessionServer } from "./create-server.js";
 export type { SessionServerOptions, ProductInput, SessionConfigInput, TypeMap, Period, SigningAlg } from "./config/types.js";
 export type { CorsOptions } from "./http/cors.js";
+export type { AccessKeyEntry, AccessKeysInput, ScopedAccessKey } from "./http/access.js";
 export type { StandardSchemaV1 } from "./config/standard-schema.js";
 export { addPeriod } from "./config/period.js";
 export { generateSigningKey, generateSecret, generateAccessKey } from "./keys/generate.js";

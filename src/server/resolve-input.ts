@@ -8,24 +8,45 @@ import { formatSessionPath, parseSessionPath, PLACEHOLDER_GLOBAL, readPath, spli
  * INVALID_ARGUMENT naming the placeholder and where it was found.
  */
 export function resolveSessionInput<T>(input: T, sessionData: Record<string, unknown>): T {
-  return walk(input, sessionData, "input", 0) as T;
+  return walk(input, sessionData, "input", 0, { nodes: 0, chars: 0 }) as T;
 }
 
 /** Deeper input (or a cycle) is refused rather than overflowing the stack (issue 6). */
 const MAX_DEPTH = 64;
+/**
+ * Object members and array items of the input, all levels together, and characters of the
+ * strings it resolves to: each placeholder may copy up to a session's whole data (8 KB), so a
+ * modest input could otherwise expand to hundreds of megabytes.
+ */
+const MAX_NODES = 10_000;
+const MAX_CHARS = 1_048_576;
 
-function walk(value: unknown, data: Record<string, unknown>, at: string, depth: number): unknown {
-  if (typeof value === "string") return resolveString(value, data, at);
+interface Budget {
+  nodes: number;
+  chars: number;
+}
+
+function walk(value: unknown, data: Record<string, unknown>, at: string, depth: number, budget: Budget): unknown {
+  if (typeof value === "string") return spend(resolveString(value, data, at), budget);
   if (typeof value !== "object" || value === null) return value;
   if (depth >= MAX_DEPTH) throw invalidArgument(at, `nests deeper than ${MAX_DEPTH} levels (or is circular)`);
-  if (Array.isArray(value)) return value.map((item, i) => walk(item, data, `${at}[${i}]`, depth + 1));
+  const count = Array.isArray(value) ? value.length : Object.keys(value).length;
+  if ((budget.nodes += count) > MAX_NODES) throw invalidArgument("input", `has more than ${MAX_NODES} members and items`);
+  if (Array.isArray(value)) return value.map((item, i) => walk(item, data, `${at}[${i}]`, depth + 1, budget));
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     // defineProperty, not `out[key] =`: an own "__proto__" key (JSON.parse makes those) must stay
     // data, not become the result's prototype (issue 6, prototype injection).
-    Object.defineProperty(out, key, { value: walk(child, data, `${at}.${key}`, depth + 1), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, { value: walk(child, data, `${at}.${key}`, depth + 1, budget), enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+function spend(resolved: unknown, budget: Budget): unknown {
+  if (typeof resolved === "string" && (budget.chars += resolved.length) > MAX_CHARS) {
+    throw invalidArgument("input", `resolves to more than ${MAX_CHARS} characters of text`);
+  }
+  return resolved;
 }
 
 function resolveString(text: string, data: Record<string, unknown>, at: string): unknown {

@@ -39,8 +39,12 @@ export interface VerifyRequest extends SessionScope {
 
 export type VerifyFailureReason = "malformed" | "signature" | "expired" | "revoked" | "scope" | "not_found";
 
+/**
+ * `data` is present for secret keys, and for publishable keys only when the session config sets
+ * `exposeData: true`.
+ */
 export type VerifyResult =
-  | { valid: true; data: SessionData; sessionId: string; identifier: string; expiresAt: string }
+  | { valid: true; data?: SessionData; sessionId: string; identifier: string; expiresAt: string }
   | { valid: false; reason: VerifyFailureReason };
 
 /** `POST /v1/sessions/revoke`: exactly one target. */

@@ -4,6 +4,11 @@ import { decodeBase64url, encodeBase64url } from "../shared/base64url.js";
 import { parseTaggedToken } from "../shared/token-string.js";
 import { isSessionClaims, SESSION_TOKEN_ALGS, SESSION_TOKEN_TYP, type SessionClaims } from "./claims.js";
 
+/**
+ * What the token must be for. An absent field is not checked: only the server leaves one out
+ * (track takes any configured scope; the store then checks the session). The public
+ * verifySessionToken refuses absent fields (verify-token.ts).
+ */
 export interface ExpectedScope {
   issuer: string;
   product?: string;
@@ -35,7 +40,7 @@ const MAX_FUTURE_IAT_SECONDS = 300;
  * Checks a `"<tag>:<JWS>"` session token: shape, header, signature with an explicit
  * algorithm allow-list, kid known to `getKey`, expiry, issuer, then product/env/tag.
  * Shared by the server's verify route and the offline `verifySessionToken`.
- * Throws only when the keys cannot be fetched (remote JWKS unreachable).
+ * Throws only when the keys cannot be loaded (KeysUnavailable: a remote JWKS down).
  */
 export async function checkSessionToken(token: unknown, getKey: JWTVerifyGetKey, expected: ExpectedScope): Promise<CheckResult> {
   const parsed = parseTaggedToken(token);
@@ -85,7 +90,16 @@ function canonicalSignature(compact: string): boolean {
   return bytes !== null && encodeBase64url(bytes) === signature;
 }
 
+/**
+ * Thrown by a key source that could not load its keys (unreachable, 5xx, not JSON, redirected,
+ * timed out): an outage on the verifier's side, never an answer about the token.
+ */
+export class KeysUnavailable extends Error {
+  override readonly name = "KeysUnavailable";
+}
+
 function failure(error: unknown): CheckResult {
+  if (error instanceof KeysUnavailable) throw error;
   if (error instanceof errors.JWTExpired) {
     // jose checks the signature before the claims, so these claims are authentic.
     const payload = error.payload as Record<string, unknown>;

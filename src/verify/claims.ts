@@ -4,6 +4,8 @@ export interface SessionClaims {
   sid: string;
   /** The session's identifier (the value at the config's selector). */
   sub: string;
+  /** `<product>/<env>/<tag>`: the one session config the token is for (see sessionAudience). */
+  aud: string;
   product: string;
   env: string;
   tag: string;
@@ -23,13 +25,25 @@ export const SESSION_TOKEN_TYP = "tessera+jwt";
 /** The only algorithms ever accepted; never taken from the token (RFC 8725 §3.1). */
 export const SESSION_TOKEN_ALGS = ["ES256", "EdDSA"] as const;
 
-const STRING_CLAIMS = ["sid", "sub", "product", "env", "tag", "iss", "jti", "dat"] as const;
+/**
+ * The `aud` claim of a session token: `<product>/<env>/<tag>`. One issuer signs for many
+ * products, envs and tags, so each token names the one config it is for (RFC 8725 §3.9), and
+ * a generic JWT library asked for that audience refuses the others. `/` never occurs in a
+ * tag, and without a `:` the value is a plain string, not a URI (RFC 7519 §4.1.3).
+ */
+export function sessionAudience(scope: { product: string; env: string; tag: string }): string {
+  return `${scope.product}/${scope.env}/${scope.tag}`;
+}
+
+const STRING_CLAIMS = ["sid", "sub", "aud", "product", "env", "tag", "iss", "jti", "dat"] as const;
 
 export function isSessionClaims(payload: Record<string, unknown>): payload is Record<string, unknown> & SessionClaims {
   return (
     STRING_CLAIMS.every((name) => typeof payload[name] === "string" && (payload[name] as string).length > 0) &&
     typeof payload.iat === "number" &&
     typeof payload.exp === "number" &&
-    (payload.cnf === undefined || (typeof payload.cnf === "object" && payload.cnf !== null && typeof (payload.cnf as { jkt?: unknown }).jkt === "string"))
+    (payload.cnf === undefined || (typeof payload.cnf === "object" && payload.cnf !== null && typeof (payload.cnf as { jkt?: unknown }).jkt === "string")) &&
+    // The audience must be the one its own scope claims spell: a token cannot say two things.
+    payload.aud === sessionAudience(payload as unknown as SessionClaims)
   );
 }

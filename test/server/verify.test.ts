@@ -16,10 +16,10 @@ async function forge(jwk: JWK, claims: Record<string, unknown>, header: Record<s
 }
 
 describe("POST /v1/sessions/verify", () => {
-  it("answers valid with the decrypted data, session id, identifier and expiry", async () => {
+  it("answers valid with the decrypted data (secret key), session id, identifier and expiry", async () => {
     const h = await harness();
     const started = await h.start();
-    const { status, body } = await verify(h, started.token);
+    const { status, body } = await h.post("/v1/sessions/verify", { ...SCOPE, token: started.token });
     expect(status).toBe(200);
     expect(body).toEqual({
       valid: true,
@@ -28,6 +28,9 @@ describe("POST /v1/sessions/verify", () => {
       identifier: "1919102009383",
       expiresAt: started.expiresAt,
     });
+    // A publishable key gets the same answer without the data (the config does not set exposeData).
+    const published = await verify(h, started.token);
+    expect(published.body).toEqual({ valid: true, sessionId: started.sessionId, identifier: "1919102009383", expiresAt: started.expiresAt });
   });
 
   it("answers 200 valid:false with a reason for bad tokens", async () => {
@@ -142,6 +145,7 @@ describe("verifySessionToken (offline, tessera/verify)", () => {
       valid: true,
       sessionId: started.sessionId,
       identifier: "1919102009383",
+      ...SCOPE,
       expiresAt: started.expiresAt,
       issuedAt: new Date(h.clock.now).toISOString(),
     });

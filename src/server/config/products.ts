@@ -66,7 +66,9 @@ function checkSession(product: string, envs: ReadonlySet<string>, input: Session
   const refresh = input.refresh === undefined ? DEFAULT_REFRESH : checkLifetime(input.refresh?.expiry, input.refresh?.period, "refresh.expiry", "refresh.period", problem);
   const maxLifetime =
     input.maxLifetime === undefined ? null : checkLifetime(input.maxLifetime?.expiry, input.maxLifetime?.period, "maxLifetime.expiry", "maxLifetime.period", problem);
-  if (input.public !== undefined && typeof input.public !== "boolean") throw problem("public", "must be a boolean");
+  for (const flag of ["public", "exposeData"] as const) {
+    if (input[flag] !== undefined && typeof input[flag] !== "boolean") throw problem(flag, "must be a boolean");
+  }
   if (input.binding !== undefined && input.binding !== "dpop") throw problem("binding", 'must be "dpop" or absent');
   for (const field of ["name", "description"] as const) {
     if (input[field] !== undefined && typeof input[field] !== "string") throw problem(field, "must be a string");
@@ -84,6 +86,7 @@ function checkSession(product: string, envs: ReadonlySet<string>, input: Session
     maxLifetime,
     public: input.public === true,
     binding: input.binding ?? null,
+    exposeData: input.exposeData === true,
   };
 }
 

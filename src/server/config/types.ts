@@ -2,6 +2,7 @@ import type { JWK } from "jose";
 import type { SESSION_TOKEN_ALGS } from "../../verify/claims.js";
 import type { SessionStore } from "../stores/types.js";
 import type { CorsOptions } from "../http/cors.js";
+import type { AccessKeysInput } from "../http/access.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 
 export const PERIODS = ["secs", "mins", "hours", "days", "weeks", "months", "years"] as const;
@@ -29,13 +30,19 @@ export interface SessionConfigInput {
    * (OWASP ASVS 5.0 7.3.2). No token outlives it. Default: none.
    */
   maxLifetime?: { expiry: number; period: Period };
-  /** Guest sessions: publishable keys may start them. */
+  /** Guest sessions: publishable keys may start them; their identifiers are `guest:<value>`. */
   public?: boolean;
   /**
    * `"dpop"`: every session is bound to the key of the browser that holds it (RFC 9449,
    * docs/dpop.md); its tokens are refused without a proof from that key. Default: unbound.
    */
   binding?: "dpop";
+  /**
+   * Verify answers `data` to publishable keys too (a page reading its own session's data).
+   * Default false: `data` goes only to secret keys, since anyone holding a token and the
+   * publishable key (which every visitor has) could otherwise read it in clear.
+   */
+  exposeData?: boolean;
 }
 
 export interface ProductInput {
@@ -57,7 +64,8 @@ export interface SessionServerOptions {
   secret: string;
   store: SessionStore;
   products: ProductInput[];
-  accessKeys: { secret: string[]; publishable?: string[] };
+  /** Plain keys reach every product; `{ key, products, envs? }` only those (403 elsewhere). */
+  accessKeys: AccessKeysInput;
   /** How long the immediately previous refresh token gets the current pair back. Default 10. */
   refreshGraceSeconds?: number;
   /** Request bodies over this are refused with 413. Default 65536. */
@@ -88,4 +96,5 @@ export interface SessionConfig {
   maxLifetime: { amount: number; period: Period } | null;
   public: boolean;
   binding: "dpop" | null;
+  exposeData: boolean;
 }

@@ -5,15 +5,16 @@ import type { Handler } from "../context.js";
 import { requireSecretKey } from "../http/access.js";
 import { queryObject, readPaging, readTime } from "../http/fields.js";
 import { json } from "../http/respond.js";
+import { boundedJson } from "../data-bounds.js";
 import { resolveProductEnv, resolveScope } from "../scope.js";
 
 /** GET /v1/users/{identifier}/activity?product&env&tag?&operation?&status?&from?&to?&page&limit: oldest first. */
 export const userActivity: Handler = async (server, { url, caller, params }) => {
   requireSecretKey(caller);
   const query = queryObject(url.searchParams);
-  const { product, env } = resolveProductEnv(server, query);
+  const { product, env } = resolveProductEnv(server, query, caller);
   // With a tag, it must be one of the product's session configs.
-  const tag = query.tag === undefined ? undefined : resolveScope(server, query).scope.tag;
+  const tag = query.tag === undefined ? undefined : resolveScope(server, query, caller).scope.tag;
   const identifier = params.identifier!;
   const from = readTime(url.searchParams, "from");
   const to = readTime(url.searchParams, "to");
@@ -48,8 +49,27 @@ export const toActivityEvent = (e: ActivityRecord): ActivityEvent => ({
   env: e.env,
   tag: e.tag,
   ...(e.action !== undefined ? { action: e.action } : {}),
-  ...(e.data !== undefined ? { data: JSON.parse(e.data) as Json } : {}),
+  ...readableData(e.data),
 });
+
+/**
+ * Stored track data, parsed. Data entering today is bounded (data-bounds.ts), but a row written
+ * before those bounds (or by hand) must not make the whole timeline answer 500: an event whose
+ * data does not parse or round-trip within the bounds is listed without its data. Looser than
+ * DATA_BOUNDS, so rows stored by earlier versions (up to the body limit) still show.
+ */
+const READ_BOUNDS = { depth: 256, nodes: Infinity, bytes: Infinity };
+
+function readableData(text: string | undefined): { data?: Json } {
+  if (text === undefined) return {};
+  try {
+    const value = JSON.parse(text) as Json;
+    boundedJson(value, "data", READ_BOUNDS);
+    return { data: value };
+  } catch {
+    return {};
+  }
+}
 
 const OPERATIONS = ["create", "verify", "refresh", "revoke", "track"];
 

@@ -16,7 +16,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const listSessions: Handler = async (server, { url, caller }) => {
   requireSecretKey(caller);
   const query = queryObject(url.searchParams);
-  const { scope } = resolveScope(server, query);
+  const { scope } = resolveScope(server, query, caller);
   const identifier = optionalString(query, "identifier");
   const status = url.searchParams.get("status") ?? "active";
   if (status !== "active" && status !== "all") throw invalidArgument("status", 'must be "active" or "all"');
@@ -53,7 +53,7 @@ export const listSessions: Handler = async (server, { url, caller }) => {
 export const listUsers: Handler = async (server, { url, caller }) => {
   requireSecretKey(caller);
   const query = queryObject(url.searchParams);
-  const { scope } = resolveScope(server, query);
+  const { scope } = resolveScope(server, query, caller);
   const search = optionalString(query, "search", 256);
   const active = url.searchParams.get("active");
   if (active !== null && active !== "true" && active !== "false") throw invalidArgument("active", 'must be "true" or "false"');

@@ -15,8 +15,8 @@ import { toActivityEvent } from "./activity.js";
 export const recentActivity: Handler = async (server, { url, caller }) => {
   requireSecretKey(caller);
   const query = queryObject(url.searchParams);
-  const { product, env } = resolveProductEnv(server, query);
-  const tag = query.tag === undefined ? undefined : resolveScope(server, query).scope.tag;
+  const { product, env } = resolveProductEnv(server, query, caller);
+  const tag = query.tag === undefined ? undefined : resolveScope(server, query, caller).scope.tag;
   const rawLimit = url.searchParams.get("limit") ?? "50";
   if (!/^\d{1,3}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > 200) throw invalidArgument("limit", "must be between 1 and 200");
   const to = readTime(url.searchParams, "to") ?? server.now() + 1;
@@ -26,13 +26,16 @@ export const recentActivity: Handler = async (server, { url, caller }) => {
   return json(200, result);
 };
 
-/** GET /v1/products: the products, envs and session tags this endpoint serves. Secret keys only. */
+/**
+ * GET /v1/products: the products, envs and session tags this endpoint serves. Secret keys only;
+ * a key scoped to some products or envs sees only those.
+ */
 export const listProducts: Handler = async (server, { caller }) => {
-  requireSecretKey(caller);
+  const known = requireSecretKey(caller);
   const result: ProductsResult = {
-    products: [...server.products].map(([tag, p]) => ({
+    products: [...server.products].filter(([tag]) => !known.products || known.products.has(tag)).map(([tag, p]) => ({
       tag,
-      envs: [...p.envs],
+      envs: [...p.envs].filter((env) => !known.envs || known.envs.has(env)),
       sessions: [...p.sessions.values()].map((s) => ({ tag: s.tag, name: s.name })),
     })),
   };

@@ -24,7 +24,7 @@ import type { SessionConfig } from "../config/types.js";
 export const refreshSession: Handler = async (server, { request, caller }) => {
   requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { config, scope } = resolveScope(server, body);
+  const { config, scope } = resolveScope(server, body, caller);
   const presented = requireString(body, "refreshToken", 512);
   const parsed = parseRefreshToken(presented);
   const startAt = server.now();

@@ -21,7 +21,7 @@ import { hashRefreshToken, parseRefreshToken } from "../tokens/refresh-token.js"
 export const revokeSession: Handler = async (server, { request, caller }) => {
   const known = requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { scope } = resolveScope(server, body);
+  const { scope } = resolveScope(server, body, caller);
   const targets = (["sessionId", "identifier", "refreshToken"] as const).filter((f) => body[f] !== undefined && body[f] !== null);
   if (targets.length !== 1) {
     throw new SessionError("INVALID_ARGUMENT", "give exactly one of sessionId, identifier, refreshToken", { field: targets[1] ?? "sessionId" });
@@ -62,7 +62,7 @@ export const revokeSession: Handler = async (server, { request, caller }) => {
 export const revokeAllSessions: Handler = async (server, { request, caller }) => {
   requireSecretKey(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { scope } = resolveScope(server, body);
+  const { scope } = resolveScope(server, body, caller);
   const identifier = requireString(body, "identifier");
   const excludeSessionId = optionalString(body, "excludeSessionId", 128);
   const startAt = server.now();

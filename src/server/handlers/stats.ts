@@ -22,8 +22,8 @@ const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export const stats: Handler = async (server, { url, caller }) => {
   requireSecretKey(caller);
   const query = queryObject(url.searchParams);
-  const { product, env } = resolveProductEnv(server, query);
-  const tag = query.tag === undefined ? undefined : resolveScope(server, query).scope.tag;
+  const { product, env } = resolveProductEnv(server, query, caller);
+  const tag = query.tag === undefined ? undefined : resolveScope(server, query, caller).scope.tag;
   const now = server.now();
   // By default up to now, inclusive (`to` is exclusive).
   const to = readTime(url.searchParams, "to") ?? now + 1;

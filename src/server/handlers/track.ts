@@ -2,10 +2,12 @@ import { invalidArgument, SessionError } from "../../shared/errors.js";
 import type { Handler } from "../context.js";
 import { recordActivity } from "../activity.js";
 import { checkSession } from "../check-session.js";
+import { requireKeyScope } from "../http/access.js";
 import { requireString } from "../http/fields.js";
 import { readJsonBody } from "../http/read-body.js";
 import { json } from "../http/respond.js";
 import { requireTokenProof } from "../dpop/binding.js";
+import { boundedJson } from "../data-bounds.js";
 import { presentedSessionToken } from "../http/session-header.js";
 
 const WEEK_MS = 7 * 86_400_000;
@@ -27,10 +29,12 @@ const REASON_CODE = { expired: "SESSION_EXPIRED", revoked: "SESSION_REVOKED" } a
  * The session token is the credential: `Authorization: Session <tag>:<jwt>`. A caller whose
  * Authorization holds an access key sends the session in `X-Session-Token` instead.
  */
-export const trackAction: Handler = async (server, { request }) => {
+export const trackAction: Handler = async (server, { request, caller }) => {
   const token = presentedSessionToken(request);
   const body = await readJsonBody(request, server.maxBodyBytes);
   const action = requireString(body, "action", 128);
+  // Bounded before it is stored: whatever is stored must serialise again when the timeline is read.
+  const data = body.data === undefined ? undefined : boundedJson(body.data, "data");
   const now = server.now();
   const startAt = body.at === undefined ? now : readAt(body.at, now);
   const check = await checkSession(server, token);
@@ -40,6 +44,8 @@ export const trackAction: Handler = async (server, { request }) => {
   }
   await requireTokenProof(server, request, check.claims, token);
   const { session } = check;
+  // An access key sent alongside (X-Session-Token) must reach the session's product and env.
+  requireKeyScope(caller, session.product, session.env);
   // A token of a product or tag since removed from the config no longer tracks.
   if (!server.products.get(session.product)?.sessions.has(session.tag)) {
     throw new SessionError("SESSION_INVALID", "the session's product or tag is no longer configured");
@@ -55,7 +61,7 @@ export const trackAction: Handler = async (server, { request }) => {
     sessionId: session.id,
     identifier: session.identifier,
     action,
-    ...(body.data !== undefined ? { data: JSON.stringify(body.data) } : {}),
+    ...(data !== undefined ? { data } : {}),
   });
   return json(202, { accepted: true });
 };

@@ -17,7 +17,9 @@ import { sameScope } from "../stores/records.js";
 export const verifySession: Handler = async (server, { request, caller }) => {
   const known = requireCaller(caller);
   const body = await readJsonBody(request, server.maxBodyBytes);
-  const { scope } = resolveScope(server, body);
+  const { config, scope } = resolveScope(server, body, caller);
+  // `data` in clear only to secret keys, unless the config opts in (docs/protocol.md).
+  const withData = known.kind === "secret" || config.exposeData;
   const token = requireString(body, "token", 16_384);
   const startAt = server.now();
   const check = await checkSession(server, token, scope);
@@ -28,7 +30,13 @@ export const verifySession: Handler = async (server, { request, caller }) => {
     await requireTokenProof(server, request, check.claims, token, { body, secretCaller: known.kind === "secret" });
     const data = await server.cipher.decrypt(check.claims.sid, check.claims.dat);
     result = data
-      ? { valid: true, data: data as never, sessionId: check.claims.sid, identifier: check.claims.sub, expiresAt: new Date(check.claims.exp * 1000).toISOString() }
+      ? {
+          valid: true,
+          ...(withData ? { data: data as never } : {}),
+          sessionId: check.claims.sid,
+          identifier: check.claims.sub,
+          expiresAt: new Date(check.claims.exp * 1000).toISOString(),
+        }
       : { valid: false, reason: "malformed" };
   }
   // Only authentic claims name a user to log against; forged tokens leave no trace in a user's timeline.

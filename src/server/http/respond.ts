@@ -1,10 +1,14 @@
 import { isSessionError, SessionError } from "../../shared/errors.js";
 
-/** JSON answers; `no-store` because most of them carry tokens (RFC 6749 §5.1 does the same). */
+/**
+ * JSON answers; `no-store` because most of them carry tokens (RFC 6749 §5.1 does the same), and
+ * `nosniff` so that no browser reads an answer holding caller-chosen strings (track data, an
+ * identifier) as HTML or script (Fetch standard, "X-Content-Type-Options").
+ */
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers },
   });
 }
 

@@ -1,5 +1,6 @@
 import type { JWK } from "jose";
 import { configError } from "../config/config-error.js";
+import type { AccessKeyEntry } from "../http/access.js";
 
 /**
  * The production secrets as environment variables: the one format `tessera keys` writes (as
@@ -16,7 +17,7 @@ export const ENV_KEYS = {
 export interface KeysFromEnv {
   keys: JWK[];
   secret: string;
-  accessKeys: { secret: string[]; publishable: string[] };
+  accessKeys: { secret: AccessKeyEntry[]; publishable: AccessKeyEntry[] };
 }
 
 /**
@@ -28,14 +29,17 @@ export interface KeysFromEnv {
  * - `TESSERA_SECRET`: 32+ bytes, base64url; the session data's encryption key derives from it.
  * - `TESSERA_SECRET_KEYS`: `tsk_...` keys of the backends that start sessions, comma-separated.
  * - `TESSERA_PUBLISHABLE_KEYS`: optional `tpk_...` keys for browsers, comma-separated.
+ *
+ * A key of either list may be scoped: `tsk_...@shop|blog` reaches products shop and blog only,
+ * `tsk_...@shop/prd|snd` only their envs prd and snd (`@`, `|` and `/` never occur in a key).
  */
 export function keysFromEnv(env: Readonly<Record<string, unknown>>): KeysFromEnv {
   return {
     keys: signingKeysFrom(env[ENV_KEYS.signingKeys]),
     secret: required(env, ENV_KEYS.secret),
     accessKeys: {
-      secret: list(required(env, ENV_KEYS.secretKeys)),
-      publishable: list(optional(env, ENV_KEYS.publishableKeys)),
+      secret: list(required(env, ENV_KEYS.secretKeys)).map((entry, i) => scoped(entry, ENV_KEYS.secretKeys, i)),
+      publishable: list(optional(env, ENV_KEYS.publishableKeys)).map((entry, i) => scoped(entry, ENV_KEYS.publishableKeys, i)),
     },
   };
 }
@@ -54,6 +58,19 @@ function required(env: Readonly<Record<string, unknown>>, name: string): string 
 }
 
 const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+/** `key`, `key@p1|p2` or `key@p1|p2/e1|e2`; createSessionServer checks the key and the names. */
+function scoped(entry: string, name: string, index: number): AccessKeyEntry {
+  const at = entry.indexOf("@");
+  if (at < 0) return entry;
+  const [products, envs, extra] = entry.slice(at + 1).split("/");
+  const names = (text: string | undefined) => (text ?? "").split("|").map((s) => s.trim()).filter(Boolean);
+  if (names(products).length === 0 || extra !== undefined || (envs !== undefined && names(envs).length === 0)) {
+    // The position, never the value: it holds a key.
+    throw configError(name, `entry ${index + 1} is not "key", "key@product|product" or "key@product|product/env|env"`);
+  }
+  return { key: entry.slice(0, at), products: names(products), ...(envs !== undefined ? { envs: names(envs) } : {}) };
+}
 
 function signingKeysFrom(value: unknown): JWK[] {
   const name = ENV_KEYS.signingKeys;
