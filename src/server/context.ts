@@ -15,6 +15,7 @@ export interface ServerContext {
   access: AccessKeys;
   graceMs: number;
   maxBodyBytes: number;
+  trackLimits: { events: number; dataLength: number };
   /** Key that seals stored idempotent answers (HKDF of the secret, its own label). */
   idempotencyKey: () => Promise<CryptoKey>;
   /** Server nonces for DPoP proofs (RFC 9449 §8), or null when proofs need none. */

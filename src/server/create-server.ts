@@ -35,6 +35,13 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
   if (typeof graceSeconds !== "number" || !(graceSeconds >= 0 && graceSeconds <= 300)) throw configError("refreshGraceSeconds", "must be between 0 and 300");
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw configError("maxBodyBytes", "must be an integer of at least 1024");
+  const trackLimits = { events: options.trackLimits?.events ?? 1_000, dataLength: options.trackLimits?.dataLength ?? 262_144 };
+  if (options.trackLimits !== undefined && (typeof options.trackLimits !== "object" || options.trackLimits === null)) {
+    throw configError("trackLimits", "must be an object { events?, dataLength? }");
+  }
+  for (const field of ["events", "dataLength"] as const) {
+    if (!Number.isInteger(trackLimits[field]) || trackLimits[field] < 0) throw configError(`trackLimits.${field}`, "must be a non-negative integer");
+  }
   const retentionDays = options.activityRetentionDays ?? 90;
   if (typeof retentionDays !== "number" || !(retentionDays > 0)) throw configError("activityRetentionDays", "must be a positive number");
 
@@ -52,6 +59,7 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
     access: createAccessKeys(options.accessKeys, products),
     graceMs: graceSeconds * 1000,
     maxBodyBytes,
+    trackLimits,
     // Its own HKDF label: the data key is never used for anything but session data.
     idempotencyKey: () => (idempotencyKey ??= serverKey(utf8(secret), "tessera idempotent-answers")),
     dpopNonces: options.dpop?.nonces === true ? createDpopNonces(secret) : null,

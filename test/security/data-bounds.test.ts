@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore, resolveSessionInput, type StandardSchemaV1 } from "../../src/server/index.js";
 import { isSessionError } from "../../src/shared/errors.js";
-import { harness, PRODUCTS, SCOPE, SEED_DATA } from "../server/helpers.js";
+import { harness, PRODUCTS, PUBLISHABLE_KEY, SCOPE, SEED_DATA } from "../server/helpers.js";
 
 /** JSON text `levels` deep, built as text: JSON.stringify of such a value overflows the test's own stack. */
 const nestText = (levels: number) => `${'{"a":'.repeat(levels)}"leaf"${"}".repeat(levels)}`;
@@ -101,6 +101,34 @@ describe("deep, wide and large data", () => {
     expect(code(() => resolveSessionInput({ list: Array.from({ length: 10_001 }, () => 1) }, data))).toBe("INVALID_ARGUMENT input");
     expect(code(() => resolveSessionInput({ list: Array.from({ length: 200 }, () => "$Session{blob}") }, data))).toBe("INVALID_ARGUMENT input");
     expect(code(() => resolveSessionInput({ list: Array.from({ length: 100 }, () => "$Session{blob}") }, data))).toBe("resolved");
+  });
+});
+
+describe("a per-session cap on track volume", () => {
+  it("events and data length per session: 429 TRACK_LIMIT_REACHED past either, other sessions unaffected", async () => {
+    const h = await harness({ trackLimits: { events: 5, dataLength: 1_000 } });
+    const a = await h.start();
+    const b = await h.start();
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await track(h, a.token, { action: `a${i}` })).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429]);
+    const refused = await track(h, a.token, { action: "more" });
+    expect(refused.body.error.code).toBe("TRACK_LIMIT_REACHED");
+    const sizes = [];
+    for (let i = 0; i < 3; i++) sizes.push((await track(h, b.token, { action: "blob", data: { blob: "z".repeat(400) } })).status);
+    expect(sizes).toEqual([202, 202, 429]);
+    expect((await track(h, b.token, { action: "small" })).status).toBe(202); // no data: still under both bounds
+  });
+
+  it("one anonymous session cannot store 20 × 60 KB (the review's case) under the defaults", async () => {
+    const h = await harness();
+    const started = await h.post("/v1/sessions/start", { ...SCOPE, tag: "guest", data: { guestId: "anon" } }, { key: PUBLISHABLE_KEY });
+    expect(started.status).toBe(201);
+    let stored = 0;
+    for (let i = 0; i < 20; i++) if ((await track(h, started.body.token, { action: "fill", data: { blob: "x".repeat(60_000) } })).status === 202) stored++;
+    expect(stored).toBe(0);
+    for (let i = 0; i < 40; i++) if ((await track(h, started.body.token, { action: "fill", data: { blob: "x".repeat(8_000) } })).status === 202) stored++;
+    expect(stored).toBe(32); // 262,144 characters of data at ~8 KB each
   });
 });
 

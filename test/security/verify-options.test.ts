@@ -24,8 +24,8 @@ beforeAll(async () => {
   h = await harness();
   jwks = await (await h.call("GET", "/.well-known/jwks.json")).json();
   token = (await h.start()).token;
-  prdToken = (await h.start(undefined, { env: "prd" })).token;
-  guestToken = (await h.start({ guestId: "anyone" }, { tag: "guest" })).token;
+  prdToken = (await h.start(undefined, { env: "prd" } as never)).token;
+  guestToken = (await h.start({ guestId: "anyone" }, { tag: "guest" } as never)).token;
 });
 
 async function invalidArgument(run: () => Promise<unknown>): Promise<string | undefined> {

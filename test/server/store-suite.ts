@@ -233,6 +233,24 @@ export function runStoreConformance(
       expect(racing.filter((r) => r === null)).toHaveLength(1);
     }));
 
+    it("counts a session's track events and their data length, and nothing else", withStore(async (store) => {
+      const mine = session();
+      const other = session();
+      for (const s of [mine, other]) await store.createSession(s);
+      const event = (s: StoredSession, operation: "track" | "verify", data?: string) => ({
+        ...scope, operation, status: "success" as const, startAt: T0, endAt: T0, message: "m", sessionId: s.id, identifier: s.identifier,
+        ...(operation === "track" ? { action: "a" } : {}), ...(data !== undefined ? { data } : {}),
+      });
+      expect(await store.trackUsage(mine)).toEqual({ events: 0, dataLength: 0 });
+      await store.recordActivity(event(mine, "track", '{"a":1}'));
+      await store.recordActivity(event(mine, "track"));
+      await store.recordActivity(event(mine, "track", '"héllo"'));
+      await store.recordActivity(event(mine, "verify"));
+      await store.recordActivity(event(other, "track", '{"b":22}'));
+      expect(await store.trackUsage(mine)).toEqual({ events: 3, dataLength: 7 + 7 });
+      expect(await store.trackUsage(other)).toEqual({ events: 1, dataLength: 8 });
+    }));
+
     it("keeps a bound session's DPoP key through rotation and revocation; unbound ones have none", withStore(async (store) => {
       const jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
       const bound = session({ jkt });

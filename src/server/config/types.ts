@@ -70,6 +70,12 @@ export interface SessionServerOptions {
   refreshGraceSeconds?: number;
   /** Request bodies over this are refused with 413. Default 65536. */
   maxBodyBytes?: number;
+  /**
+   * Per session, until purged: at most `events` track events (default 1,000) holding at most
+   * `dataLength` characters of data JSON together (default 262,144). Past either, track answers
+   * 429 TRACK_LIMIT_REACHED: one session (a guest's too) cannot fill the store.
+   */
+  trackLimits?: { events?: number; dataLength?: number };
   /** Activity older than this is removed by purge(). Default 90. */
   activityRetentionDays?: number;
   /** Browser apps on other origins. Off by default (same-origin only). */

@@ -50,6 +50,12 @@ export const trackAction: Handler = async (server, { request, caller }) => {
   if (!server.products.get(session.product)?.sessions.has(session.tag)) {
     throw new SessionError("SESSION_INVALID", "the session's product or tag is no longer configured");
   }
+  // Counted before writing: concurrent tracks may each pass the check, so a session can exceed
+  // the cap by the number of its requests in flight, never more.
+  const usage = await server.store.trackUsage(session);
+  if (usage.events >= server.trackLimits.events || usage.dataLength + (data?.length ?? 0) > server.trackLimits.dataLength) {
+    throw new SessionError("TRACK_LIMIT_REACHED", `this session has tracked its limit (${server.trackLimits.events} events, ${server.trackLimits.dataLength} characters of data); start a new session`);
+  }
   await recordActivity(server, {
     product: session.product,
     env: session.env,

@@ -173,6 +173,13 @@ export function denoKvStore(kv: KvLike): SessionStore {
       for await (const entry of kv.list({ prefix: KEYS.byScopePrefix(q.product, q.env, q.tag) }, { limit: q.limit })) ids.push(entry.value as string);
       return (await sessionsById(ids)).filter((e) => e.value && isActive(e.value, q.now)).length;
     },
+    async trackUsage(session) {
+      // A session's events live under its identifier's timeline; the cap keeps that list short.
+      const tracked = (await list<ActivityRecord>(KEYS.activityPrefix(session.product, session.env, session.identifier)))
+        .map((entry) => entry.value)
+        .filter((e) => e.sessionId === session.id && e.operation === "track");
+      return { events: tracked.length, dataLength: tracked.reduce((sum, e) => sum + (e.data?.length ?? 0), 0) };
+    },
     async claimIdempotency(c) {
       for (;;) {
         const entry = await get<IdempotencyRecord>(KEYS.idempotency(c.key));

@@ -107,6 +107,10 @@ export function memoryStore(): SessionStore {
       }
       return n;
     },
+    async trackUsage(session) {
+      const tracked = activity.filter((e) => e.sessionId === session.id && e.operation === "track");
+      return { events: tracked.length, dataLength: tracked.reduce((sum, e) => sum + (e.data?.length ?? 0), 0) };
+    },
     async claimIdempotency(claim) {
       const existing = idempotency.get(claim.key);
       if (existing && existing.expiresAt > claim.now) return { ...existing };

@@ -23,6 +23,8 @@ export const SCHEMA: readonly string[] = [
     operation TEXT NOT NULL, status TEXT NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,
     message TEXT NOT NULL, action TEXT, data TEXT)`,
   `CREATE INDEX IF NOT EXISTS tessera_activity_by_identifier ON tessera_activity (identifier, product, env, start_at)`,
+  // The per-session track cap counts a session's track events on every track.
+  `CREATE INDEX IF NOT EXISTS tessera_activity_by_session ON tessera_activity (session_id, operation)`,
   `CREATE TABLE IF NOT EXISTS tessera_idempotency (
     key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, expires_at INTEGER NOT NULL,
     session_id TEXT, sealed_response TEXT)`,
@@ -94,6 +96,7 @@ export const SQL = {
     (q.to !== undefined ? ` AND start_at <= ?` : "") +
     (q.operation !== undefined ? ` AND operation = ?` : "") +
     (q.status !== undefined ? ` AND status = ?` : ""),
+  trackUsage: `SELECT count(*) AS n, coalesce(sum(length(data)), 0) AS chars FROM tessera_activity WHERE session_id = ? AND operation = 'track'`,
   // Takes the key when it is new or its previous claim has expired; otherwise changes nothing.
   claimIdempotency: `INSERT INTO tessera_idempotency (key, body_hash, expires_at, session_id, sealed_response)
     VALUES (?, ?, ?, NULL, NULL)

@@ -117,6 +117,10 @@ export function sqlStore(driver: SqlDriver): SessionStore {
       const [row] = await all(SQL.countActive(q), params);
       return Number(row?.n ?? 0);
     },
+    async trackUsage(session) {
+      const [row] = await all(SQL.trackUsage, [session.id]);
+      return { events: Number(row?.n ?? 0), dataLength: Number(row?.chars ?? 0) };
+    },
     async claimIdempotency(c) {
       // Two tries: the key may be released between our INSERT and our SELECT.
       for (let attempt = 0; ; attempt++) {

@@ -126,6 +126,11 @@ export interface ActiveCountQuery {
   limit: number;
 }
 
+export interface TrackUsage {
+  events: number;
+  dataLength: number;
+}
+
 export interface IdempotencyRecord {
   key: string;
   bodyHash: string;
@@ -156,6 +161,11 @@ export interface SessionStore {
   scanActivity(query: ActivityRangeQuery): Promise<{ events: ActivityRecord[]; scanned: number }>;
   /** At most `limit`. */
   countActiveSessions(query: ActiveCountQuery): Promise<number>;
+  /**
+   * How many `track` events a session has recorded, and the total length (characters) of their
+   * `data` texts, until purged: the server caps both per session (`trackLimits`).
+   */
+  trackUsage(session: Pick<StoredSession, "id" | "product" | "env" | "identifier">): Promise<TrackUsage>;
   /**
    * Claims an idempotency key. Returns null when this call claimed it (new, or the old
    * claim expired), else the live record, unchanged.
