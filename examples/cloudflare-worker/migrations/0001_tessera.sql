@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS tessera_activity (
 
 CREATE INDEX IF NOT EXISTS tessera_activity_by_identifier ON tessera_activity (identifier, product, env, start_at);
 
+CREATE INDEX IF NOT EXISTS tessera_activity_by_session ON tessera_activity (session_id, operation);
+
 CREATE TABLE IF NOT EXISTS tessera_idempotency (
     key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, expires_at INTEGER NOT NULL,
     session_id TEXT, sealed_response TEXT);
