@@ -14,12 +14,13 @@ export const SEED_CONFIG = {
         {
           tag: "session-tag",
           name: "Signed-in user",
-          description: "A user signed in through the app's backend, identified by userId.",
+          description: "A user signed in through the app's backend, identified by userId. exposeData: the demo page reads its own data through verify with the publishable key.",
           schema: { userId: "string", details: { username: "string?", email: "string" } },
           selector: "$Session{userId}",
           expiry: 15,
           period: "mins",
           refresh: { expiry: 7, period: "days" },
+          exposeData: true,
         },
         {
           tag: "guest",

@@ -83,6 +83,8 @@ describe("the demo page in Chromium", () => {
     await page.click("#verify");
     await expect.poll(() => text("#verify-result")).toContain('"valid": true');
     expect(await text("#verify-result")).toContain('"identifier": "1919102009383"');
+    // The seed config sets exposeData, so the page (publishable key) sees its own data.
+    expect(await text("#verify-result")).toContain('"email": "fikayo@ductape.app"');
     await expect.poll(() => text("#activity tbody")).toContain("verify");
     await page.screenshot({ path: "/tmp/tessera-demo.png", fullPage: true });
 

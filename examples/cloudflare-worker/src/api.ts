@@ -40,6 +40,7 @@ export async function handleApi(request: Request, env: Env, endpoint: SessionSer
   if (pathname !== "/api/whoami") return json(404, { error: { code: "NOT_FOUND", message: "no such API route" } });
   const match = /^Session\s+(\S+)$/.exec(request.headers.get("authorization") ?? "");
   if (!match) return json(401, { error: { code: "SESSION_INVALID", message: "send Authorization: Session <token>" } });
+  // An unset TESSERA_ENV makes verifySessionToken throw INVALID_ARGUMENT: a missing scope never checks nothing.
   // `request`: a session config with `binding: "dpop"` (docs/dpop.md) is valid here only with the
   // page's DPoP proof for this request; unbound sessions ignore it. Each isolate remembers the
   // proofs it saw; pass a shared `replayCache` (Durable Object, D1) to refuse replays across isolates.

@@ -237,7 +237,8 @@ export const DEMO_SCRIPT = String.raw`"use strict";
     if (!guest) throw new Error("this product has no public (guest) tag");
     selectTag(guest.tag);
     const userId = "guest-" + crypto.randomUUID().slice(0, 8);
-    state.identifier = userId;
+    // Guest identifiers are kept apart from real ones: the server prefixes them with "guest:".
+    state.identifier = "guest:" + userId;
     const tokens = await client.sessions.start({ tag: guest.tag, data: { userId } });
     return "started guest session " + tokens.sessionId + " with the publishable key";
   });
