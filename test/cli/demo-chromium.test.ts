@@ -109,7 +109,8 @@ describe("the demo page in Chromium", () => {
     const shown = await page.locator("#state").innerText();
     expect(shown).toMatch(/^active, \d+ s left$/);
     const who = await page.locator("#activity-who").innerText();
-    expect(who).toMatch(/^guest-[0-9a-f]{8}\b/);
+    // Guest identifiers are prefixed by the server (kept apart from real users).
+    expect(who).toMatch(/^guest:guest-[0-9a-f]{8}\b/);
   });
 
   it("finds a stored guest session again after a reload: the guest tag is in the tag list", async () => {
