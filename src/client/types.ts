@@ -1,4 +1,3 @@
-import type { BeforeRequestHook } from "ky";
 import type { SessionError } from "../shared/errors.js";
 import type {
   ActivityOperation, ActivityResult, ListActiveResult, ListUsersResult, RevokeResult, SessionData, SessionScope, SessionTokens, VerifyResult,
@@ -102,11 +101,19 @@ export interface Sessions {
   /**
    * A ky `beforeRequest` hook attaching `Authorization: Session <tag>:<jwt>` (refreshed first
    * when due) to requests for the page's own origin, the endpoint's origin and `origins`; an
-   * `Authorization` the request already has is never replaced.
+   * `Authorization` the request already has is never replaced. Typed as the plain function it
+   * is, which ky's `BeforeRequestHook` accepts, not as ky's type: importing ky's declarations
+   * into ours would make every user compile them, and they do not compile against
+   * @cloudflare/workers-types (its RequestInit has no `credentials`).
    */
-  kyHook(args: AttachArgs): BeforeRequestHook;
-  /** A fetch that attaches the session the same way, to the same origins; `fetchImpl` defaults to the global fetch. */
-  fetch(args: AttachArgs, fetchImpl?: (request: Request) => Promise<Response>): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  kyHook(args: AttachArgs): (request: Request) => Promise<void>;
+  /**
+   * A fetch that attaches the session the same way, to the same origins; `fetchImpl` defaults to
+   * the global fetch. `Request | string | URL` is what the DOM lib calls `RequestInfo | URL`,
+   * spelled out: @types/node declares no `RequestInfo`, so a Node project without the DOM lib
+   * could not compile it.
+   */
+  fetch(args: AttachArgs, fetchImpl?: (request: Request) => Promise<Response>): (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 }
 
 /** `tessera.users`: secret key only (a backend's view of who uses its sessions). */

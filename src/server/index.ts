@@ -9,6 +9,7 @@ export { keysFromEnv, ENV_KEYS, type KeysFromEnv } from "./keys/from-env.js";
 export { resolveSessionInput } from "./resolve-input.js";
 export { memoryStore } from "./stores/memory.js";
 export { sqliteStore, type SqliteStoreOptions } from "./stores/sqlite.js";
+export type { SqliteDatabaseLike, SqliteStatementLike } from "./stores/sqlite-database.js";
 export { d1Store, type D1Like } from "./stores/d1.js";
 export { denoKvStore, type DenoKvStoreLike } from "./stores/deno-kv.js";
 export { postgresStore, type PostgresStoreOptions, type PgPoolLike, type PgClientLike, type PgResultLike } from "./stores/postgres.js";

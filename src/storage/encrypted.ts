@@ -1,4 +1,5 @@
 import { utf8 } from "../shared/base64url.js";
+import type { CryptoKeyLike } from "../shared/crypto-key.js";
 import { SessionError, invalidArgument } from "../shared/errors.js";
 import { browserStorageKey, secretKey } from "./keys.js";
 import { fromBase64url, toBase64url } from "./lenient-base64url.js";
@@ -9,7 +10,7 @@ export interface EncryptedStorageOptions {
    * The AES-GCM-256 key, or a promise or function of one. Default: the browser's
    * non-extractable key kept in IndexedDB (browserStorageKey).
    */
-  key?: CryptoKey | Promise<CryptoKey> | (() => Promise<CryptoKey>);
+  key?: CryptoKeyLike | Promise<CryptoKeyLike> | (() => Promise<CryptoKeyLike>);
   /**
    * At the edge, instead of `key`: a secret of at least 32 bytes (a Worker secret binding, a
    * Deno env var) from which the key is derived with HKDF-SHA-256 (`secretKey(secret)`).
@@ -47,7 +48,7 @@ export function encryptedStorage(inner: SessionStorage, options: EncryptedStorag
 export function keyedStorage(
   inner: SessionStorage,
   options: Omit<EncryptedStorageOptions, "secret"> = {},
-  derived?: Promise<CryptoKey>,
+  derived?: Promise<CryptoKeyLike>,
 ): SessionStorage {
   for (const name in options) {
     if (name !== "key" && name !== "onError") throw invalidArgument(name, "is not an option");

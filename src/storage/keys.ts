@@ -1,5 +1,6 @@
 import { createStore, get, update } from "idb-keyval";
 import { utf8 } from "../shared/base64url.js";
+import type { CryptoKeyLike } from "../shared/crypto-key.js";
 import { invalidArgument } from "../shared/errors.js";
 import { hkdfAesKey } from "../shared/hkdf.js";
 
@@ -13,7 +14,7 @@ const KEY_ID = "aes-gcm-256/v1";
  * at once: HKDF cannot add entropy that is not there.
  * `encryptedStorage(env.KV_STORAGE, { secret: env.SESSION_SECRET })` does this for you.
  */
-export function secretKey(secret: string | Uint8Array): Promise<CryptoKey> {
+export function secretKey(secret: string | Uint8Array): Promise<CryptoKeyLike> {
   const bytes = typeof secret === "string" ? utf8(secret) : secret;
   if (!(bytes instanceof Uint8Array) || bytes.length < 32) {
     throw invalidArgument("secret", "must be at least 32 bytes");
@@ -21,7 +22,7 @@ export function secretKey(secret: string | Uint8Array): Promise<CryptoKey> {
   return hkdfAesKey(bytes, "tessera/storage/v1", "session storage");
 }
 
-const browserKeys: Record<string, Promise<CryptoKey> | undefined> = {};
+const browserKeys: Record<string, Promise<CryptoKeyLike> | undefined> = {};
 
 /**
  * Browser: a non-extractable AES-GCM `CryptoKey` generated once per origin and kept in
@@ -30,15 +31,15 @@ const browserKeys: Record<string, Promise<CryptoKey> | undefined> = {};
  * moment; `update` runs in one readwrite transaction and keeps the first stored, and both
  * tabs then read that winner.
  */
-export function browserStorageKey(database = "tessera-keys"): Promise<CryptoKey> {
+export function browserStorageKey(database = "tessera-keys"): Promise<CryptoKeyLike> {
   const store = createStore(database, "keys");
-  const load = async (): Promise<CryptoKey> => {
+  const load = async (): Promise<CryptoKeyLike> => {
     // Reading needs no write: a full disk (QuotaExceededError) must not hide existing sessions.
-    const existing = await get<CryptoKey>(KEY_ID, store);
+    const existing = await get<CryptoKeyLike>(KEY_ID, store);
     if (existing) return existing;
     const fresh = await crypto.subtle.generateKey(AES, false, USAGES);
-    await update<CryptoKey>(KEY_ID, (old) => old ?? fresh, store);
-    return (await get<CryptoKey>(KEY_ID, store))!;
+    await update<CryptoKeyLike>(KEY_ID, (old) => old ?? fresh, store);
+    return (await get<CryptoKeyLike>(KEY_ID, store))!;
   };
   // A failure (private mode, quota) is not cached: the next use tries again.
   return (browserKeys[database] ??= load().catch((error) => {

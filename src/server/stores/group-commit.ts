@@ -1,4 +1,4 @@
-import type BetterSqlite3 from "better-sqlite3";
+import type { SqliteDatabaseLike } from "./sqlite-database.js";
 
 interface Pending {
   run: () => number[];
@@ -8,15 +8,15 @@ interface Pending {
 
 export interface GroupCommit {
   /** Queues `run` (the statements of one batch); resolves with its result once committed. */
-  batch(db: BetterSqlite3.Database, run: () => number[]): Promise<number[]>;
+  batch(db: SqliteDatabaseLike, run: () => number[]): Promise<number[]>;
   /** Commits what is queued now (before closing the database). */
   flush(): void;
 }
 
 /**
- * Group commit for better-sqlite3 (issue 5). Batches queued during one turn of the event
+ * Group commit for a synchronous SQLite handle (better-sqlite3, node:sqlite). Batches queued during one turn of the event
  * loop are committed together, in one transaction at the next `setImmediate`: each batch
- * runs in its own savepoint (better-sqlite3 nests `transaction()` that way), so a batch that
+ * runs in its own savepoint (`transaction()` nests that way), so a batch that
  * throws is rolled back alone and rejects alone, and a compare-and-set still sees the
  * batches before it. A promise resolves only after the commit, so a caller that awaited its
  * write reads it back. Under load, concurrent requests share one WAL append instead of
@@ -29,7 +29,7 @@ export interface GroupCommit {
 const later: (run: () => void) => unknown = typeof setImmediate === "function" ? setImmediate : (run) => setTimeout(run, 0);
 
 export function createGroupCommit(): GroupCommit {
-  let queue: { db: BetterSqlite3.Database; pending: Pending[] } | null = null;
+  let queue: { db: SqliteDatabaseLike; pending: Pending[] } | null = null;
 
   const flush = () => {
     const group = queue;

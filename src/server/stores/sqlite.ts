@@ -1,9 +1,10 @@
-import type BetterSqlite3 from "better-sqlite3";
 import { createGroupCommit } from "./group-commit.js";
+import type { SqliteDatabaseLike, SqliteStatementLike } from "./sqlite-database.js";
 import { sqlStore, type SqlDriver } from "./sql-store.js";
 import type { SessionStore } from "./types.js";
 
-export type SqliteStoreOptions = { path: string } | { database: BetterSqlite3.Database };
+/** `path`: a file opened with better-sqlite3; `database`: a handle you opened (and close). */
+export type SqliteStoreOptions = { path: string } | { database: SqliteDatabaseLike };
 
 /**
  * SQLite through better-sqlite3 (an optional peer dependency, loaded on first use): the
@@ -12,11 +13,11 @@ export type SqliteStoreOptions = { path: string } | { database: BetterSqlite3.Da
  * (group-commit.ts), each in its own savepoint.
  */
 export function sqliteStore(options: SqliteStoreOptions): SessionStore & { close(): Promise<void> } {
-  let opened: Promise<BetterSqlite3.Database> | undefined;
+  let opened: Promise<SqliteDatabaseLike> | undefined;
   const database = () =>
     (opened ??= "database" in options ? Promise.resolve(options.database) : openFile(options.path));
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  const prepare = (db: BetterSqlite3.Database, sql: string) => {
+  const statements = new Map<string, SqliteStatementLike>();
+  const prepare = (db: SqliteDatabaseLike, sql: string) => {
     let statement = statements.get(sql);
     if (!statement) {
       statement = db.prepare(sql);
@@ -35,7 +36,7 @@ export function sqliteStore(options: SqliteStoreOptions): SessionStore & { close
     async batch(list) {
       const db = await database();
       // DDL statements must be prepared after the tables they reference exist: prepare inside.
-      return commits.batch(db, () => list.map(({ sql, params }) => prepare(db, sql).run(...params).changes));
+      return commits.batch(db, () => list.map(({ sql, params }) => Number(prepare(db, sql).run(...params).changes)));
     },
   };
   return {
@@ -50,7 +51,7 @@ export function sqliteStore(options: SqliteStoreOptions): SessionStore & { close
   };
 }
 
-async function openFile(path: string): Promise<BetterSqlite3.Database> {
+async function openFile(path: string): Promise<SqliteDatabaseLike> {
   // tessera/server is also bundled for Workers, Deno and browsers, which never call this:
   // specifiers in variables keep bundlers from resolving Node-only modules there.
   const names = { sqlite: "better-sqlite3", fs: "node:fs", path: "node:path" };
@@ -58,7 +59,7 @@ async function openFile(path: string): Promise<BetterSqlite3.Database> {
     import(/* @vite-ignore */ names.sqlite),
     import(/* @vite-ignore */ names.fs),
     import(/* @vite-ignore */ names.path),
-  ])) as [{ default: typeof import("better-sqlite3") }, typeof import("node:fs"), typeof import("node:path")];
+  ])) as [{ default: BetterSqlite3Constructor }, typeof import("node:fs"), typeof import("node:path")];
   if (path !== "" && path !== ":memory:") {
     mkdirSync(dirname(path), { recursive: true });
     // The database holds every session's hashed refresh token and its data: owner-only. SQLite
@@ -79,3 +80,6 @@ async function openFile(path: string): Promise<BetterSqlite3.Database> {
   db.pragma("busy_timeout = 5000");
   return db;
 }
+
+/** The constructor better-sqlite3 exports, as far as openFile uses it. */
+type BetterSqlite3Constructor = new (path: string) => SqliteDatabaseLike & { pragma(source: string): unknown };
