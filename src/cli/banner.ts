@@ -8,6 +8,8 @@ export interface BannerInput {
   configSource: string;
   dataDir: string;
   keysCreated: boolean;
+  /** Where sessions live (openDevStore's line); with no file, sessions.db is not mentioned. */
+  store?: { line: string; file: boolean };
   accessKeys: { secret: string; publishable: string };
   config: DevConfig;
   /** The origins browsers may call from (CORS), when known. */
@@ -25,7 +27,8 @@ export function formatBanner(input: BannerInput): string {
     `  demo page        ${input.url}/`,
     `  console          ${input.url}/console`,
     `  config           ${input.configSource}`,
-    `  data             ${input.dataDir}/ (keys.json, sessions.db)${input.keysCreated ? ", new dev keys generated" : ""}`,
+    `  data             ${input.dataDir}/ (keys.json${input.store?.file === false ? "" : ", sessions.db"})${input.keysCreated ? ", new dev keys generated" : ""}`,
+    ...(input.store ? [`  store            ${input.store.line}`] : []),
     `  secret key       ${input.accessKeys.secret}   (server side only)`,
     `  publishable key  ${input.accessKeys.publishable}`,
   ];

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { createSessionServer, sqliteStore } from "../server/index.js";
+import { createSessionServer } from "../server/index.js";
 import { isSessionError } from "../shared/errors.js";
 import type { DevOptions } from "./args.js";
 import { formatBanner } from "./banner.js";
@@ -8,6 +8,7 @@ import { loadConfig } from "./config-file.js";
 import { withRequestLog } from "./request-log.js";
 import { devCors } from "./dev-cors.js";
 import { createDevHandler, isLoopbackHost } from "./dev-handler.js";
+import { openDevStore } from "./dev-store.js";
 import {
   databaseFileIn,
   looseModeWarning,
@@ -32,7 +33,7 @@ export interface RunningDev {
   close(): Promise<void>;
 }
 
-/** `tessera dev`: config, dev keys and SQLite store, the endpoint plus demo routes on a socket. */
+/** `tessera dev`: config, dev keys and store (SQLite, else memory: dev-store.ts), the endpoint plus demo routes on a socket. */
 export async function runDev(options: DevOptions, output: Output): Promise<RunningDev> {
   // Config first, then keys: a bad config must not leave a fresh .tessera/ behind, so new
   // keys are written only once createSessionServer has accepted the config.
@@ -45,8 +46,9 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   let keys = existing ?? (await newDevKeys());
   const databaseFile = databaseFileIn(options.dataDir);
 
-  // The store opens its file lazily (at the purge below), after the data dir exists.
-  const store = sqliteStore({ path: databaseFile });
+  // The store opens its file lazily (at the purge below), after the config was accepted.
+  const devStore = await openDevStore(databaseFile);
+  const { store } = devStore;
   const closeStore = () => store.close();
 
   const cors = devCors(config.cors, options.cors ?? []);
@@ -77,7 +79,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   }
 
   // Open the database now (the store opens lazily) and drop what expired while we were down:
-  // a missing better-sqlite3 or an unwritable file is reported at start, not at the first call.
+  // an unwritable file is reported at start, not at the first call.
   try {
     await server.purge();
     tightenDatabaseFiles(options.dataDir);
@@ -119,6 +121,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
       configSource: source,
       dataDir: options.dataDir,
       keysCreated: !existing,
+      store: { line: devStore.line, file: devStore.kind !== "memory" },
       accessKeys: keys.accessKeys,
       config,
       corsOrigins: (cors as { origins: string[] | "*" }).origins,

@@ -37,6 +37,18 @@ describe("formatBanner", () => {
   });
 });
 
+describe("formatBanner's store line", () => {
+  const base = { url: "http://h:1", configSource: "c", dataDir: ".tessera", keysCreated: false, accessKeys: keys, config: SEED_CONFIG };
+  it("names the SQLite driver and file, or says sessions are in memory and how to keep them", () => {
+    const sqlite = formatBanner({ ...base, store: { line: "SQLite (better-sqlite3), .tessera/sessions.db", file: true } });
+    expect(sqlite).toMatch(/^ {2}store +SQLite \(better-sqlite3\), \.tessera\/sessions\.db$/m);
+    expect(sqlite).toContain(".tessera/ (keys.json, sessions.db)");
+    const memory = formatBanner({ ...base, store: { line: "in memory: npm i better-sqlite3", file: false } });
+    expect(memory.split("\n").filter((l) => l.includes("memory"))).toEqual(["  store            in memory: npm i better-sqlite3"]);
+    expect(memory).toContain(".tessera/ (keys.json)");
+  });
+});
+
 describe("seedCall", () => {
   it("builds sample data from another config's type map, skipping public tags", () => {
     const call = seedCall({
