@@ -1,5 +1,5 @@
-import { createClient, isSessionError, type TesseraClient } from "tessera-sessions";
-import type { SessionServer } from "tessera-sessions/server";
+import { createClient, isSessionError, SessionError, type TesseraClient } from "tessera-sessions";
+import type { Endpoint } from "./endpoint.ts";
 import { cloudflareKVStorage, encryptedStorage, secretKey } from "tessera-sessions/storage";
 import type { Env } from "./env.ts";
 import { PRODUCT, SESSION_TAG } from "./products.ts";
@@ -19,21 +19,24 @@ const COOKIE_ATTRIBUTES = "Path=/app/; HttpOnly; Secure; SameSite=Lax";
  */
 // HKDF once per isolate and secret, not per request.
 let derived: { secret: string; key: Promise<CryptoKey> } | undefined;
-function storageKeyOf(secret: string): Promise<CryptoKey> {
+function storageKeyOf(secret: string | undefined): Promise<CryptoKey> {
+  if (typeof secret !== "string" || new TextEncoder().encode(secret).length < 32) {
+    throw new SessionError("INVALID_CONFIG", "TOKENS_SECRET: must be set to 32+ random bytes (see .dev.vars.example)", { field: "TOKENS_SECRET" });
+  }
   if (derived?.secret !== secret) derived = { secret, key: secretKey(secret) };
   return derived.key;
 }
 
-function clientFor(env: Env, endpoint: SessionServer, visitor: string): TesseraClient {
+function clientFor(env: Env, endpoint: Endpoint, visitor: string): TesseraClient {
   return createClient({
     baseUrl: env.TESSERA_ISSUER,
-    accessKey: env.TESSERA_ACCESS_KEY.split(",")[0]!.trim(),
+    accessKey: endpoint.accessKey,
     product: PRODUCT,
     env: env.TESSERA_ENV,
     // One prefix per visitor: the client keeps one session per product/env/tag under it.
     storage: encryptedStorage(cloudflareKVStorage(env.TOKENS, { prefix: `app/${visitor}/` }), { key: storageKeyOf(env.TOKENS_SECRET) }),
     // The endpoint lives in this Worker: call it in-process instead of over the network.
-    fetch: (request) => endpoint.fetch(request),
+    fetch: (request) => endpoint.server.fetch(request),
   });
 }
 
@@ -49,7 +52,7 @@ function newVisitor(): string {
 }
 
 /** `/app/login`, `/app/me`, `/app/refresh`, `/app/logout`. */
-export async function handleApp(request: Request, env: Env, endpoint: SessionServer): Promise<Response> {
+export async function handleApp(request: Request, env: Env, endpoint: Endpoint): Promise<Response> {
   const { pathname } = new URL(request.url);
   const route = `${request.method} ${pathname}`;
   // A cross-site form cannot send JSON without a CORS preflight: with SameSite=Lax, that is the CSRF defence.

@@ -1,7 +1,9 @@
+import { isSessionError } from "tessera-sessions";
 import { handleApi } from "./api.ts";
 import { handleApp } from "./app.ts";
 import { endpointFor } from "./endpoint.ts";
 import type { Env } from "./env.ts";
+import { json } from "./respond.ts";
 
 /**
  * One Worker, three roles:
@@ -12,15 +14,22 @@ import type { Env } from "./env.ts";
  */
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    const { pathname } = new URL(request.url);
-    const endpoint = endpointFor(env);
-    if (pathname.startsWith("/app/")) return handleApp(request, env, endpoint);
-    if (pathname.startsWith("/api/")) return handleApi(request, env, endpoint);
-    return endpoint.fetch(request);
+    try {
+      const { pathname } = new URL(request.url);
+      const endpoint = endpointFor(env);
+      if (pathname.startsWith("/app/")) return await handleApp(request, env, endpoint);
+      if (pathname.startsWith("/api/")) return await handleApi(request, env, endpoint.server);
+      return await endpoint.server.fetch(request);
+    } catch (error) {
+      // A missing or malformed secret: INVALID_CONFIG naming the variable (never its value), as
+      // JSON like every other error, instead of an opaque 500 from the runtime.
+      if (isSessionError(error) && error.code === "INVALID_CONFIG") return json(error.status, error.toJSON());
+      throw error;
+    }
   },
 
   /** Cron (wrangler.jsonc "triggers"): removes ended sessions and activity past retention. */
   async scheduled(_controller: unknown, env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }): Promise<void> {
-    ctx.waitUntil(endpointFor(env).purge());
+    ctx.waitUntil(endpointFor(env).server.purge());
   },
 };

@@ -33,7 +33,13 @@ export interface KeysFromEnv {
  * A key of either list may be scoped: `tsk_...@shop|blog` reaches products shop and blog only,
  * `tsk_...@shop/prd|snd` only their envs prd and snd (`@`, `|` and `/` never occur in a key).
  */
-export function keysFromEnv(env: Readonly<Record<string, unknown>>): KeysFromEnv {
+export function keysFromEnv(env: object): KeysFromEnv {
+  // `object`, not a record type: a Worker's `interface Env` has no index signature, and
+  // TypeScript does not let an interface stand for one.
+  return keysFrom(env as Readonly<Record<string, unknown>>);
+}
+
+function keysFrom(env: Readonly<Record<string, unknown>>): KeysFromEnv {
   return {
     keys: signingKeysFrom(env[ENV_KEYS.signingKeys]),
     secret: required(env, ENV_KEYS.secret),

@@ -28,8 +28,8 @@ beforeAll(async () => {
       TESSERA_ISSUER: ISSUER,
       TESSERA_ENV: "snd",
       TESSERA_SECRET: generateSecret(),
-      TESSERA_SIGNING_KEY: JSON.stringify(await generateSigningKey("ES256")),
-      TESSERA_ACCESS_KEY: ACCESS_KEY,
+      TESSERA_SIGNING_KEYS: JSON.stringify([await generateSigningKey("ES256")]),
+      TESSERA_SECRET_KEYS: ACCESS_KEY,
       TOKENS_SECRET,
     },
   });
@@ -146,4 +146,43 @@ describe("/app/*: a client in the Worker keeping its tokens encrypted in KV", ()
     await form.arrayBuffer();
     expect((await call("GET", "/app/me")).status).toBe(401);
   });
+});
+
+describe("a missing or malformed secret", () => {
+  it("answers INVALID_CONFIG as JSON naming the variable, never its value, on every route", async () => {
+    const good = {
+      TESSERA_ISSUER: ISSUER,
+      TESSERA_ENV: "snd",
+      TESSERA_SECRET: generateSecret(),
+      TESSERA_SIGNING_KEYS: JSON.stringify([await generateSigningKey("ES256")]),
+      TESSERA_SECRET_KEYS: ACCESS_KEY,
+      TOKENS_SECRET,
+    };
+    const { TESSERA_SECRET: _unset, ...withoutSecret } = good;
+    const broken = new Miniflare({ modules: true, script, compatibilityDate: "2025-01-01", d1Databases: ["DB"], kvNamespaces: ["TOKENS"], bindings: withoutSecret });
+    const ask = async (path: string, init: RequestInit = {}) => {
+      const response = await broken.dispatchFetch(`${ISSUER}${path}`, init);
+      return { status: response.status, body: (await response.json()) as { error: { code: string; field?: string; message: string } } };
+    };
+    try {
+      for (const path of ["/v1/sessions/start", "/app/login", "/api/whoami"]) {
+        const answer = await ask(path, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+        expect(answer).toMatchObject({ status: 500, body: { error: { code: "INVALID_CONFIG", field: "TESSERA_SECRET" } } });
+        expect(answer.body.error.message).toMatch(/^TESSERA_SECRET: is not set/);
+      }
+      const notJson = "{not json, but secret-looking";
+      await broken.setOptions({ modules: true, script, compatibilityDate: "2025-01-01", d1Databases: ["DB"], kvNamespaces: ["TOKENS"], bindings: { ...good, TESSERA_SIGNING_KEYS: notJson } });
+      const bad = await ask("/v1/sessions/start", { method: "POST" });
+      expect(bad.body.error).toMatchObject({ code: "INVALID_CONFIG", field: "TESSERA_SIGNING_KEYS" });
+      expect(JSON.stringify(bad.body)).not.toContain(notJson);
+      const { TOKENS_SECRET: _none, ...withoutTokensSecret } = good;
+      await broken.setOptions({ modules: true, script, compatibilityDate: "2025-01-01", d1Databases: ["DB"], kvNamespaces: ["TOKENS"], bindings: withoutTokensSecret });
+      const login = await ask("/app/login", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(login).toMatchObject({ status: 500, body: { error: { code: "INVALID_CONFIG", field: "TOKENS_SECRET" } } });
+      // The endpoint itself does not need the example's TOKENS_SECRET.
+      expect((await ask("/healthz")).status).toBe(200);
+    } finally {
+      await broken.dispose();
+    }
+  }, 60_000);
 });
