@@ -45,11 +45,12 @@ beforeAll(async () => {
 describe("npx tessera dev in a project with only the package installed", () => {
   let child: ChildProcess | undefined;
   afterAll(() => {
-    child?.kill("SIGTERM");
+    // npx does not pass SIGTERM on to the CLI: end the process group this test started.
+    if (child?.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
   });
 
   it("serves the seed call with the printed secret key, and says in one line which store it uses", async () => {
-    child = spawn("npx", ["--no-install", "tessera", "dev", "--port", "0"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    child = spawn("npx", ["--no-install", "tessera", "dev", "--port", "0"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, detached: true });
     let out = "";
     child.stdout!.on("data", (chunk) => (out += chunk));
     child.stderr!.on("data", (chunk) => (out += chunk));

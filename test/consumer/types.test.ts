@@ -85,5 +85,5 @@ describe("the published types under tsc --strict, skipLibCheck false, no optiona
   it.each(Object.keys(SETUPS))("compiles every entry point in a %s project", async (setup) => {
     const result = await runIn(dir, "npx", ["tsc", "-p", `tsconfig.${setup}.json`]).catch((error: Error) => error);
     expect(result instanceof Error ? result.message : "").toBe("");
-  }, 60_000);
+  }, 120_000);
 });
