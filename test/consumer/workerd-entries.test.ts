@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { build } from "esbuild";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "../support/tarball.ts";
+import { startWorkerd } from "./start-workerd.ts";
 import { compatibilityOf, exampleWranglerConfig } from "./wrangler-config.ts";
 
 // Every neutral entry point's built ESM file, loaded in workerd with the Worker example's
@@ -36,7 +37,7 @@ export default { fetch: () => Response.json(Object.keys(entry).sort()) };`,
 
 beforeAll(async () => {
   const scripts = await Promise.all(ENTRIES.map(workerFor));
-  mf = new Miniflare({
+  mf = await startWorkerd({
     // Modules listed, not walked: Miniflare's walker refuses the `import(variable)` with which
     // sqliteStore and postgresStore load their drivers when called (never, in a Worker).
     workers: ENTRIES.map((name, i) => ({
@@ -45,7 +46,6 @@ beforeAll(async () => {
       ...compatibilityOf(config),
     })),
   });
-  await mf.ready;
 }, 60_000);
 afterAll(async () => {
   await mf?.dispose();

@@ -1,17 +1,20 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAccessKey, generateSecret, generateSigningKey } from "../../src/server/index.js";
 import { root, runIn, scratchProject } from "../support/tarball.ts";
+import { startWorkerd } from "./start-workerd.ts";
 import { compatibilityOf, exampleWranglerConfig } from "./wrangler-config.ts";
 
 // The Worker example as a user deploys it: its files copied into a project with the packed
-// package and the pinned wrangler from its package.json, bundled by `wrangler deploy --dry-run`
+// package and the pinned wrangler, bundled by `wrangler deploy --dry-run`
 // (wrangler's own esbuild settings, offline), then run in workerd under exactly the
 // compatibility settings of its wrangler.jsonc, with D1, KV, its vars, and the secrets in
 // keysFromEnv's format.
 const EXAMPLE = join(root, "examples/cloudflare-worker");
+// The last wrangler that runs on Node 20 (TOOLCHAIN.md); the example's README pins the same.
+const WRANGLER = "4.86.0";
 const config = exampleWranglerConfig();
 const SECRET_KEY = generateAccessKey("secret");
 const SEED = { product: "my-product-tag", env: "snd", tag: "session-tag", data: { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } } };
@@ -28,14 +31,13 @@ function exampleFiles(): Record<string, string> {
 let mf: Miniflare;
 let bundle: string;
 beforeAll(async () => {
-  const pkg = JSON.parse(readFileSync(join(EXAMPLE, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
-  // scratchProject puts the tarball in as tessera-sessions; wrangler as the example pins it.
-  const dir = await scratchProject({ name: "worker", devDependencies: pkg.devDependencies, files: exampleFiles() });
+  // What the example's README has a user install: the package (here the tarball) and wrangler.
+  const dir = await scratchProject({ name: "worker", devDependencies: { wrangler: WRANGLER }, files: exampleFiles() });
   await runIn(dir, "npx", ["--no-install", "wrangler", "deploy", "--dry-run", "--outdir", "out"], 120_000);
   const outputs = readdirSync(join(dir, "out")).filter((name) => name.endsWith(".js"));
   expect(outputs).toEqual(["worker.js"]);
   bundle = readFileSync(join(dir, "out/worker.js"), "utf8");
-  mf = new Miniflare({
+  mf = await startWorkerd({
     // Listed, not walked: Miniflare's module walker refuses the `import(variable)` that the
     // never-called sqliteStore/postgresStore keep; workerd itself loads the file as is.
     modules: [{ type: "ESModule", path: "worker.js", contents: bundle }],
@@ -51,7 +53,6 @@ beforeAll(async () => {
       TOKENS_SECRET: generateSecret(),
     },
   });
-  await mf.ready;
 }, 180_000);
 afterAll(async () => {
   await mf?.dispose();

@@ -160,7 +160,7 @@ describe("a missing or malformed secret", () => {
     };
     const { TESSERA_SECRET: _unset, ...withoutSecret } = good;
     const broken = new Miniflare({ modules: true, script, compatibilityDate: "2025-01-01", d1Databases: ["DB"], kvNamespaces: ["TOKENS"], bindings: withoutSecret });
-    const ask = async (path: string, init: RequestInit = {}) => {
+    const ask = async (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) => {
       const response = await broken.dispatchFetch(`${ISSUER}${path}`, init);
       return { status: response.status, body: (await response.json()) as { error: { code: string; field?: string; message: string } } };
     };
