@@ -1,5 +1,4 @@
 import { createStore, get, update } from "idb-keyval";
-import type { Hooks } from "ky";
 import { createDpopProof } from "../shared/dpop/create-proof.js";
 import { jwkThumbprint, type DpopPublicJwk } from "../shared/dpop/thumbprint.js";
 import { hasIndexedDB } from "./runtime.js";
@@ -15,7 +14,17 @@ export interface DpopKey {
   /** Sets the `DPoP` header of `request` (the client's `fetch` and `kyHook` wrappers use it). */
   sign(request: Request, token?: string): Promise<void>;
   /** ky hooks the client installs: a fresh proof on every attempt, the server's nonces remembered. */
-  readonly hooks: Hooks;
+  readonly hooks: DpopHooks;
+}
+
+/**
+ * The ky hooks of a DpopKey, typed as the plain functions they are (ky's `Hooks` accepts them)
+ * rather than with ky's own types: importing ky's declarations into ours would make every user
+ * compile them, and they do not compile against @cloudflare/workers-types.
+ */
+export interface DpopHooks {
+  beforeRequest: Array<(request: Request) => Promise<void>>;
+  afterResponse: Array<(request: Request, options: unknown, response: Response) => Promise<Response | undefined>>;
 }
 
 export interface DpopKeyOptions {
