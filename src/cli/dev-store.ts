@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { memoryStore, sqliteStore } from "../server/index.js";
 import { nodeSqliteDatabase, type DatabaseSyncLike } from "../server/stores/node-sqlite.js";
@@ -33,6 +33,9 @@ export async function openDevStore(
     if (!open) continue;
     const db = openedOnFirstUse(() => {
       mkdirSync(dirname(databaseFile), { recursive: true });
+      // Created 0600 before SQLite opens it, as sqliteStore({ path }) does (sqlite.ts says why):
+      // it holds every session, and SQLite gives the -wal and -shm files the same mode.
+      closeSync(openSync(databaseFile, "a", 0o600));
       return open(databaseFile);
     });
     const store = sqliteStore({ database: db });
