@@ -28,6 +28,9 @@ export function endpointFor(env: Env): Endpoint {
     // Never logs a token or key (the server guarantees it); the name is enough to find the cause.
     onError: (error) => console.error("tessera internal error:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown"),
   });
-  cached = { env, endpoint: { server, accessKey: keys.accessKeys.secret[0]! } };
-  return cached.endpoint;
+  // keysFromEnv refuses an empty TESSERA_SECRET_KEYS, so there is a first key.
+  const first = keys.accessKeys.secret[0]!;
+  const endpoint = { server, accessKey: typeof first === "string" ? first : first.key };
+  cached = { env, endpoint };
+  return endpoint;
 }
