@@ -1,4 +1,4 @@
 export { nodeListener } from "./listener.js";
 export { remoteAddress } from "./peer.js";
-export { serveNode } from "./serve.js";
-export type { FetchHandler, NodeListenerOptions, NodeServer } from "./types.js";
+export { serveNode, type ServeNodeOptions } from "./serve.js";
+export type { FetchHandler, NodeListenerOptions, NodeServer, RefusedRequest } from "./types.js";

@@ -1,21 +1,41 @@
 import type { ServerResponse } from "node:http";
 
-/** Writes a fetch `Response` to a Node response, honouring backpressure; HEAD gets no body. */
+/** Answers with a declared length up to this are read whole and written with one `end()`. */
+const MAX_BUFFERED_ANSWER = 1_048_576;
+
+/**
+ * Writes a fetch `Response` to a Node response; HEAD gets no body. A body of known, bounded
+ * length (Content-Length, which the endpoint's JSON answers carry) is read in one go and sent
+ * with one `end()` and a Content-Length (no chunked framing); anything else is streamed,
+ * honouring backpressure.
+ */
 export async function writeResponse(response: Response, res: ServerResponse, method: string | undefined): Promise<void> {
   const headers: Record<string, string | string[]> = {};
+  let length = -1;
   response.headers.forEach((value, key) => {
     // Headers joins repeated fields with ", ", which would corrupt cookies (RFC 6265 §3).
-    headers[key] = key === "set-cookie" ? response.headers.getSetCookie() : value;
+    if (key === "set-cookie") headers[key] = response.headers.getSetCookie();
+    else {
+      headers[key] = value;
+      if (key === "content-length") length = Number(value);
+    }
   });
-  // An empty statusText would print "HTTP/1.1 401 " with no reason phrase.
-  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
-  else res.writeHead(response.status, headers);
-  if (!response.body || method === "HEAD") {
-    await response.body?.cancel().catch(() => {});
+  const body = response.body;
+  if (!body || method === "HEAD") {
+    head(response, res, headers);
+    await body?.cancel().catch(() => {});
     res.end();
     return;
   }
-  const reader = response.body.getReader();
+  if (length >= 0 && length <= MAX_BUFFERED_ANSWER && !response.bodyUsed) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    headers["content-length"] = String(bytes.byteLength);
+    head(response, res, headers);
+    res.end(bytes);
+    return;
+  }
+  head(response, res, headers);
+  const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -28,6 +48,12 @@ export async function writeResponse(response: Response, res: ServerResponse, met
     await reader.cancel().catch(() => {});
     throw error;
   }
+}
+
+function head(response: Response, res: ServerResponse, headers: Record<string, string | string[]>): void {
+  // An empty statusText would print "HTTP/1.1 401 " with no reason phrase.
+  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
+  else res.writeHead(response.status, headers);
 }
 
 function drained(res: ServerResponse): Promise<void> {

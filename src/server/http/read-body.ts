@@ -10,9 +10,17 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (!/^application\/json\s*(;|$)/i.test(type.trim())) {
     throw new SessionError("UNSUPPORTED_MEDIA_TYPE", "the body must be JSON (Content-Type: application/json)");
   }
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const text = await readLimited(request, maxBytes);
+  const encoding = request.headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") {
+    // RFC 9110 §15.5.16: 415 for a content coding the server does not accept. Decoding would
+    // let a few KB of gzip expand past maxBytes before any check; reading the coded bytes as
+    // JSON would fail as "not valid UTF-8", which names the wrong problem.
+    throw new SessionError("UNSUPPORTED_MEDIA_TYPE", "the body must not be compressed (Content-Encoding is not supported; send identity JSON)");
+  }
+  const length = request.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const text = await readLimited(request, maxBytes, declared);
   if (text.trim() === "") throw new SessionError("INVALID_JSON", "the body is empty; a JSON object is required");
   let value: unknown;
   try {
@@ -26,8 +34,17 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   return value as Record<string, unknown>;
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<string> {
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+async function readLimited(request: Request, maxBytes: number, declared: number): Promise<string> {
   if (!request.body) return "";
+  // A declared length within the limit: one read of the whole body (the HTTP framing of
+  // node:http, Deno and Workers stops the body at that length), no reader loop. Checked again after.
+  if (Number.isInteger(declared) && declared >= 0) {
+    const whole = new Uint8Array(await request.arrayBuffer());
+    if (whole.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return decode(whole);
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -47,8 +64,12 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return decode(bytes);
+}
+
+function decode(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return decoder.decode(bytes);
   } catch {
     throw new SessionError("INVALID_JSON", "the body is not valid UTF-8");
   }

@@ -1,16 +1,22 @@
 import { isSessionError, SessionError } from "../../shared/errors.js";
 
+const encoder = new TextEncoder();
+
 /**
  * JSON answers; `no-store` because most of them carry tokens (RFC 6749 §5.1 does the same), and
  * `nosniff` so that no browser reads an answer holding caller-chosen strings (track data, an
  * identifier) as HTML or script (Fetch standard, "X-Content-Type-Options").
  */
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  const bytes = encoder.encode(JSON.stringify(body));
+  return new Response(bytes, {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers, ...lengthOf(bytes) },
   });
 }
+
+/** The length, so tessera/node writes the answer in one piece (src/node/response.ts). */
+const lengthOf = (bytes: Uint8Array) => ({ "content-length": String(bytes.byteLength) });
 
 /**
  * The one place where a thrown value becomes a Response. A SessionError answers with its
