@@ -8,14 +8,20 @@ import { createCors } from "./http/cors.js";
 import { createDpopNonces } from "./dpop/nonce.js";
 import { createKeyring } from "./keys/keyring.js";
 import { createRouter } from "./router.js";
+import { queueActivity } from "./stores/activity-queue.js";
 import { createDataCipher } from "./tokens/data-cipher.js";
 import { serverKey } from "./tokens/primitives.js";
 
 export interface SessionServer {
   /** A plain fetch handler: Workers `export default { fetch }`, `Deno.serve(fetch)`, or the CLI. */
   fetch(request: Request): Promise<Response>;
-  /** Removes ended sessions and activity past retention. */
+  /** Removes ended sessions and activity past retention (after writing the queued activity). */
   purge(): Promise<{ sessions: number; activity: number }>;
+  /**
+   * Writes the activity events still queued (stores with `recordActivities` write them after
+   * the answer; see SECURITY.md, "Activity log"). Call it before closing the store.
+   */
+  flush(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -48,13 +54,21 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
   if (options.dpop !== undefined && (typeof options.dpop !== "object" || options.dpop === null)) throw configError("dpop", "must be an object: { nonces?: boolean }");
   const secret = options.secret;
   const products = checkProducts(options.products);
+  const onError = options.onError ?? (() => {});
+  const queued = queueActivity(store, (error) => {
+    try {
+      onError(error);
+    } catch {
+      // A failing logger must not fail the writes after it.
+    }
+  });
   let idempotencyKey: Promise<CryptoKey> | undefined;
   const now = options.now ?? Date.now;
   const server: ServerContext = {
     issuer: options.issuer,
     keyring: createKeyring(options.keys),
     cipher: createDataCipher(secret),
-    store,
+    store: queued,
     products,
     access: createAccessKeys(options.accessKeys, products),
     graceMs: graceSeconds * 1000,
@@ -64,13 +78,14 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
     idempotencyKey: () => (idempotencyKey ??= serverKey(utf8(secret), "tessera idempotent-answers")),
     dpopNonces: options.dpop?.nonces === true ? createDpopNonces(secret) : null,
     now: () => now(),
-    onError: options.onError ?? (() => {}),
+    onError,
   };
   return {
     fetch: createRouter(server, createCors(options.cors)),
     async purge() {
       const at = server.now();
-      return store.purge({ now: at, sessionsBefore: at, activityBefore: at - retentionDays * DAY_MS });
+      return queued.purge({ now: at, sessionsBefore: at, activityBefore: at - retentionDays * DAY_MS });
     },
+    flush: () => queued.flush(),
   };
 }

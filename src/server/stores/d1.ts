@@ -27,5 +27,8 @@ export function d1Store(binding: D1Like): SessionStore {
       return results.map((r) => r.meta?.changes ?? 0);
     },
   };
-  return sqlStore(driver);
+  // No batched activity: written after the answer, it could be cut off with the Worker
+  // (activity-queue.ts). Each event is awaited with the request that records it.
+  const { recordActivities: _batched, ...store } = sqlStore(driver);
+  return store;
 }

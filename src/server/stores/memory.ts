@@ -14,6 +14,11 @@ export function memoryStore(): SessionStore {
   const proofs = new Map<string, number>();
 
   const userKey = (s: Scope, identifier: string) => JSON.stringify([s.product, s.env, s.tag, identifier]);
+  const record = (event: ActivityRecord) => {
+    activity.push({ ...event });
+    const user = users.get(userKey(event, event.identifier));
+    if (user) user.lastSeen = Math.max(user.lastSeen, event.endAt);
+  };
 
   return {
     async createSession(session) {
@@ -77,9 +82,10 @@ export function memoryStore(): SessionStore {
       return { total: all.length, users: all.slice(q.offset, q.offset + q.limit) };
     },
     async recordActivity(event) {
-      activity.push({ ...event });
-      const user = users.get(userKey(event, event.identifier));
-      if (user) user.lastSeen = Math.max(user.lastSeen, event.endAt);
+      record(event);
+    },
+    async recordActivities(events) {
+      events.forEach(record);
     },
     async listActivity(q) {
       const all = activity

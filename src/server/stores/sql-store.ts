@@ -87,11 +87,10 @@ export function sqlStore(driver: SqlDriver): SessionStore {
       };
     },
     async recordActivity(e) {
-      await batch([
-        st(SQL.insertActivity, e.product, e.env, e.tag, e.identifier, e.sessionId, e.operation, e.status, e.startAt,
-          e.endAt, e.message, e.action ?? null, e.data ?? null),
-        st(SQL.touchUser, e.endAt, e.product, e.env, e.tag, e.identifier),
-      ]);
+      await batch(activityStatements(e));
+    },
+    async recordActivities(events) {
+      await batch(events.flatMap(activityStatements));
     },
     async listActivity(q) {
       const params: SqlValue[] = [q.identifier, q.product, q.env];
@@ -154,6 +153,12 @@ export function sqlStore(driver: SqlDriver): SessionStore {
     },
   };
 }
+
+const activityStatements = (e: ActivityRecord): SqlStatement[] => [
+  st(SQL.insertActivity, e.product, e.env, e.tag, e.identifier, e.sessionId, e.operation, e.status, e.startAt,
+    e.endAt, e.message, e.action ?? null, e.data ?? null),
+  st(SQL.touchUser, e.endAt, e.product, e.env, e.tag, e.identifier),
+];
 
 // A NULL column comes back as null from better-sqlite3, D1 and pg alike; undefined is tolerated.
 const numberOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));

@@ -155,6 +155,12 @@ export interface SessionStore {
   listUsers(query: UserQuery): Promise<{ total: number; users: StoredUser[] }>;
   /** Appends an event and moves its user's last-seen time. */
   recordActivity(event: ActivityRecord): Promise<void>;
+  /**
+   * Appends events in order, in as few writes as the store can. Optional: a store that offers it
+   * has its activity written in batches after the answer is sent (activity-queue.ts), so only a
+   * store in a long-lived process should (not D1: a Worker may stop once it has answered).
+   */
+  recordActivities?(events: ActivityRecord[]): Promise<void>;
   /** Oldest first. */
   listActivity(query: ActivityQuery): Promise<{ total: number; events: ActivityRecord[] }>;
   /** Newest first (no `data`); `scanned` counts the events read, at most `limit`, before the tag filter. */

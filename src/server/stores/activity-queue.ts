@@ -1,0 +1,100 @@
+import type { ActivityRecord, SessionStore } from "./types.js";
+
+/** Events queued, or being written, before `recordActivity` makes its caller wait. */
+export const MAX_PENDING_EVENTS = 1024;
+/** Events written per `recordActivities` call. */
+const MAX_BATCH = 256;
+
+export type QueuedStore = SessionStore & {
+  /** Resolves once every event recorded before the call is written (or reported to onError). */
+  flush(): Promise<void>;
+};
+
+/**
+ * Activity writes off the answer's path. Every start, refresh and verify records an event;
+ * awaiting each write made the answer wait for a second transaction (SQLite: one more group
+ * commit, a loop turn later). Stores that offer `recordActivities` (memory, SQLite,
+ * PostgreSQL: long-lived processes) get the events queued and written in batches, in the
+ * order they were recorded, one batch after the other. Stores without it (D1: a Worker may be
+ * stopped once its answer is sent; Deno KV) keep the awaited write.
+ *
+ * A crash (SIGKILL, power loss before SQLite's own durability point) loses at most the events
+ * not yet written: never more than MAX_PENDING_EVENTS, because `recordActivity` waits for the
+ * write in progress once that many are pending. Readers of activity (`listActivity`,
+ * `listUsers`, whose last-seen times events move), `purge` and `close` flush first, so this
+ * process always reads its own writes.
+ */
+export function queueActivity(store: SessionStore, onError: (error: unknown) => void): QueuedStore {
+  const writeMany = store.recordActivities?.bind(store);
+  if (!writeMany) return { ...bind(store), flush: async () => {} };
+
+  let queue: ActivityRecord[] = [];
+  let pending = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let scheduled = false;
+
+  const drain = (): Promise<void> => {
+    scheduled = false;
+    while (queue.length > 0) {
+      const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
+      queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
+      writing = writing
+        .then(() => writeMany(batch))
+        .catch(onError)
+        .finally(() => {
+          pending -= batch.length;
+        });
+    }
+    return writing;
+  };
+  const flush = () => (queue.length > 0 ? drain() : writing);
+
+  return {
+    ...bind(store),
+    async recordActivity(event) {
+      queue.push(event);
+      pending++;
+      if (queue.length >= MAX_BATCH) drain();
+      else if (!scheduled) {
+        scheduled = true;
+        // Once the current task's synchronous part is done: the answer goes out first, and
+        // events of requests handled in the same task share a batch. A microtask, not a timer:
+        // suites that fake timers still see their writes.
+        queueMicrotask(drain);
+      }
+      if (pending > MAX_PENDING_EVENTS) await flush();
+    },
+    async listActivity(query) {
+      await flush();
+      return store.listActivity(query);
+    },
+    async trackUsage(session) {
+      // The per-session track cap counts recorded events: it must see the queued ones.
+      await flush();
+      return store.trackUsage(session);
+    },
+    async listUsers(query) {
+      await flush();
+      return store.listUsers(query);
+    },
+    async purge(cutoffs) {
+      await flush();
+      return store.purge(cutoffs);
+    },
+    async close() {
+      await flush();
+      await store.close?.();
+    },
+    flush,
+  };
+}
+
+/** The store's methods bound to it, so a spread copy still calls them on the store. */
+function bind(store: SessionStore): SessionStore {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(store) as (keyof SessionStore)[]) {
+    const value = store[key];
+    out[key] = typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(store) : value;
+  }
+  return out as unknown as SessionStore;
+}
