@@ -12,6 +12,8 @@ export interface DevOptions {
   dataDir: string;
   /** Origins allowed besides the loopback ones (`--cors`, repeatable). */
   cors?: string[];
+  /** Processes serving the port (node:cluster) over the same data dir; 1 (the default) serves in this process. */
+  workers?: number;
 }
 
 export interface ServeOptions {
@@ -58,6 +60,7 @@ Options for dev:
   --data-dir <dir>    Dev keys and the SQLite database (default ${DEFAULT_DATA_DIR})
   --cors <origin>     Also allow browser calls from this origin (repeatable); pages on
                       http://localhost, 127.0.0.1 and [::1], any port, are always allowed
+  --workers <n|auto>  Processes serving the port over one SQLite file (default 1; auto: one per core)
 
 Options for serve:
   --config <file>     Session configs with "issuer" (default ./tessera.config.json)
@@ -116,7 +119,7 @@ export function parseCli(argv: string[]): Command {
   if (command === "keys") return { kind: "keys", options: keysOptions(rest, values) };
   if (command !== "dev" && command !== "serve") throw new CliError(`unknown command "${command}" (try: tessera --help)`, 2);
   if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}" for tessera ${command}`, 2);
-  const only = [...(command === "dev" ? ["keys", "store", "workers", "shutdown-timeout"] : ["data-dir", "cors"]), "format", "alg", "in"];
+  const only = [...(command === "dev" ? ["keys", "store", "shutdown-timeout"] : ["data-dir", "cors"]), "format", "alg", "in"];
   const misplaced = only.find((name) => values[name as keyof typeof values] !== undefined);
   if (misplaced !== undefined) throw new CliError(`option --${misplaced} is not for tessera ${command}`, 2);
   if (command === "serve") {
@@ -142,6 +145,7 @@ export function parseCli(argv: string[]): Command {
       config: nonEmpty("--config", values.config),
       dataDir: nonEmpty("--data-dir", values["data-dir"]) ?? DEFAULT_DATA_DIR,
       cors: (values.cors ?? []).map(corsOrigin),
+      ...(values.workers !== undefined ? { workers: parseWorkers(values.workers) } : {}),
     },
   };
 }

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { fileURLToPath } from "node:url";
 import { createSessionServer } from "../server/index.js";
 import { isSessionError } from "../shared/errors.js";
@@ -5,7 +6,7 @@ import type { DevOptions } from "./args.js";
 import { formatBanner } from "./banner.js";
 import { CliError, oneLine } from "./cli-error.js";
 import { loadConfig } from "./config-file.js";
-import { withRequestLog } from "./request-log.js";
+import { createRequestLog, loggedPath, withRequestLog, type RequestLog } from "./request-log.js";
 import { devCors } from "./dev-cors.js";
 import { createDevHandler, isLoopbackHost } from "./dev-handler.js";
 import { openDevStore } from "./dev-store.js";
@@ -88,6 +89,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
     throw new CliError(`${databaseFile}: cannot open the database (${oneLine(error)})`);
   }
 
+  const log = createRequestLog(output.out);
   const handler = withRequestLog(
     createDevHandler({
       server: (request) => server.fetch(request),
@@ -96,17 +98,32 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
       scriptFiles: browserBuildCandidates(),
       peerAddress: remoteAddress,
     }),
-    output,
+    { out: log.line, err: output.err },
   );
 
+  // --workers N: this process forks N workers (node:cluster) that run `tessera dev` again over
+  // the same data dir, and serves nothing itself; each worker serves the shared port.
+  const workers = options.workers ?? 1;
+  const primary = workers > 1 && cluster.isPrimary;
   let http: NodeServer;
   try {
-    http = await serveNode(handler, { port: options.port, hostname: options.host });
+    http = await serveNode(handler, {
+      port: options.port,
+      hostname: options.host,
+      workers,
+      // Requests no fetch Request can represent (TRACE, a malformed Host) are answered by the
+      // adapter; they still get their log line.
+      onRefused: ({ method, path, status }) => log.line(`${method} ${loggedPath(path)} ${status} 0ms (refused by the adapter)`),
+    });
   } catch (error) {
     await closeStore();
     throw new CliError(listenError(error, options), 1);
   }
 
+  if (workers > 1 && cluster.isWorker) {
+    // The primary printed the banner; a worker only serves, and logs its requests.
+    return closer(http, () => server, closeStore, undefined, log);
+  }
   const purge = setInterval(() => {
     Promise.resolve(server.purge()).catch((error: unknown) => output.err(`tessera: purge failed: ${oneLine(error)}`));
   }, PURGE_EVERY_MS);
@@ -127,15 +144,28 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
       corsOrigins: (cors as { origins: string[] | "*" }).origins,
     }),
   );
+  if (primary) output.out(`${workers} worker processes serve ${http.url} (node:cluster); this one purges`);
+  return closer(http, () => server, closeStore, purge, log);
+}
 
+function closer(
+  http: NodeServer,
+  server: () => { flush(): Promise<void> },
+  closeStore: () => Promise<void>,
+  purge: ReturnType<typeof setInterval> | undefined,
+  log: RequestLog,
+): RunningDev {
   let closing: Promise<void> | undefined;
   return {
     url: http.url,
     close: () =>
       (closing ??= (async () => {
-        clearInterval(purge);
+        if (purge !== undefined) clearInterval(purge);
         await http.close();
+        // Activity is written after the answers (createSessionServer): write what is queued.
+        await server().flush();
         await closeStore();
+        log.flush();
       })()),
   };
 }

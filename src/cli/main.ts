@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { HELP, parseCli } from "./args.js";
 import { isCliError, oneLine } from "./cli-error.js";
 import { runDev, type Output } from "./dev.js";
@@ -21,8 +22,12 @@ async function main(argv: string[]): Promise<void> {
   const starting = runDev(command.options, output);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    // A second Ctrl+C while closing means "now".
-    if (stopping) process.exit(1);
+    // A second Ctrl+C while closing means "now" (not in a worker: Ctrl+C reaches it, and then the
+    // primary's SIGTERM, while it writes its queued activity).
+    if (stopping) {
+      if (cluster.isWorker) return;
+      process.exit(1);
+    }
     stopping = true;
     output.out(`\n${signal}: stopping tessera dev`);
     // A signal during start-up waits for it, then closes what was opened.

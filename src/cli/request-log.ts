@@ -20,3 +20,48 @@ export function withRequestLog(handler: FetchHandler, output: Output): FetchHand
     return response;
   };
 }
+
+/** Where the request log's lines go: one line per request, written in batches. */
+export interface RequestLog {
+  line(text: string): void;
+  /** Writes what is buffered now (before exit). */
+  flush(): void;
+}
+
+/** Lines are written at most this long after they were logged. */
+const FLUSH_MS = 50;
+const MAX_BUFFERED_CHARS = 16_384;
+
+/**
+ * `process.stdout.write` to a pipe or a file is synchronous on Linux: one write(2) per
+ * request, which the CPU profile of `tessera dev` under load showed at ~5 % of the main
+ * thread. Lines are joined and written once per 50 ms (or per 16 KiB), so under load a write
+ * carries hundreds of lines; a person watching the terminal sees no delay.
+ */
+export function createRequestLog(write: (chunk: string) => void): RequestLog {
+  let buffered: string[] = [];
+  let chars = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (buffered.length === 0) return;
+    const chunk = buffered.join("\n");
+    buffered = [];
+    chars = 0;
+    write(chunk);
+  };
+  return {
+    line(text) {
+      buffered.push(text);
+      chars += text.length + 1;
+      if (chars >= MAX_BUFFERED_CHARS) flush();
+      else if (timer === undefined) {
+        timer = setTimeout(flush, FLUSH_MS);
+        // A pending log line must not keep the process alive.
+        (timer as { unref?: () => void }).unref?.();
+      }
+    },
+    flush,
+  };
+}

@@ -23,9 +23,9 @@ describe("parseCli", () => {
   });
 
   it("reads every dev flag, in both --flag value and --flag=value forms", () => {
-    expect(parseCli(["dev", "--port", "0", "--host=::1", "--config", "a.json", "--data-dir=/tmp/x"])).toEqual({
+    expect(parseCli(["dev", "--port", "0", "--host=::1", "--config", "a.json", "--data-dir=/tmp/x", "--workers", "2"])).toEqual({
       kind: "dev",
-      options: { port: 0, host: "::1", config: "a.json", dataDir: "/tmp/x", cors: [] },
+      options: { port: 0, host: "::1", config: "a.json", dataDir: "/tmp/x", cors: [], workers: 2 },
     });
   });
 
@@ -70,6 +70,8 @@ describe("parseCli", () => {
     [["dev", "extra"], /^unexpected argument "extra"/],
     [["dev", "--cors", "app.example"], /^--cors needs an origin like http:\/\/localhost:5173/],
     [["dev", "--cors", "https://app.example/login"], /^--cors needs an origin/],
+    [["dev", "--workers", "0"], /^--workers must be "auto" or a whole number from 1 to 256, got "0"$/],
+    [["dev", "--workers", "two"], /^--workers must be/],
   ])("refuses %j with one line and exit code 2", (argv, message) => {
     const error = usageError(argv as string[]);
     expect(error.exitCode).toBe(2);
