@@ -29,6 +29,10 @@ export const PRODUCTS = [
 ];
 
 /** tessera/server from src/ (or from a baseline copy at `root`), bundled once per process. */
+export function verifyModule(root) {
+  return root ? importSource("src/verify/index.ts", "verify-baseline", root) : importSource("src/verify/index.ts", "verify");
+}
+
 export function serverModule(root) {
   return root ? importSource("src/server/index.ts", "server-baseline", root) : importSource("src/server/index.ts", "server");
 }
@@ -71,6 +75,8 @@ export async function createBenchServer(storeKind, options = {}) {
       }),
     );
   const startBody = { ...SCOPE, data: SEED_DATA };
+  const verifier = await verifyModule(options.root);
+  const jwks = await (await server.fetch(new Request(`${ORIGIN}/.well-known/jwks.json`))).json();
   return {
     jwk,
     secret,
@@ -88,6 +94,12 @@ export async function createBenchServer(storeKind, options = {}) {
     async verify(token) {
       const answer = await expect(await post("/v1/sessions/verify", publishableKey, { ...SCOPE, token }), 200);
       if (!answer.valid) throw new Error(`verify answered valid: false (${answer.reason})`);
+      return answer;
+    },
+    /** verifySessionToken with the JWKS object (its imported keys cached), no endpoint call. */
+    async verifyOffline(token) {
+      const answer = await verifier.verifySessionToken(token, { jwks, issuer: ISSUER, ...SCOPE });
+      if (!answer.valid) throw new Error(`verifySessionToken answered valid: false (${answer.reason})`);
       return answer;
     },
     async close() {

@@ -31,12 +31,25 @@ export async function rawCrypto(jwk) {
       .sign(privateKey);
 
   const sample = await sign(await encrypt());
+  const headers = { authorization: "Bearer tsk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "content-type": "application/json" };
+  const body = JSON.stringify({ ...SCOPE, data: SEED_DATA });
   return {
+    // The floor of any fetch handler: the same crypto inside a Request in (body read and
+    // parsed) and a JSON Response out (read back), as server.fetch is driven by the bench.
+    fetchFloor: async () => {
+      const request = new Request(`${ISSUER}/v1/sessions/start`, { method: "POST", headers, body });
+      JSON.parse(await request.text());
+      const token = await sign(await encrypt());
+      const answer = { token, refreshToken: `${SCOPE.tag}:${"A".repeat(43)}`, expiresAt: new Date().toISOString(), sessionId: sid };
+      return new Response(JSON.stringify(answer), { status: 201, headers: { "content-type": "application/json; charset=utf-8" } }).json();
+    },
     start: async () => sign(await encrypt()),
     refresh: async () => {
       await crypto.subtle.digest("SHA-256", encoder.encode(`${SCOPE.tag}:${"A".repeat(43)}`));
       return sign(await encrypt());
     },
+    // What verifySessionToken must do at least: the signature and the claims, no decryption.
+    offline: () => jwtVerify(sample, publicKey, { algorithms: ["ES256"], typ: "tessera+jwt" }),
     verify: async () => {
       const { payload } = await jwtVerify(sample, publicKey, { algorithms: ["ES256"], typ: "tessera+jwt" });
       return compactDecrypt(payload.dat, aesKey, { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] });

@@ -63,14 +63,15 @@ export function resolveBaselineCli(root) {
 
 /**
  * Starts `tessera dev` on a free port; resolves once the banner printed both keys.
- * @param {{ baseline?: string }} [options] run the CLI built from a baseline copy of src/
+ * @param {{ baseline?: string, args?: string[] }} [options] run the CLI built from a baseline
+ *   copy of src/; `args`: more `tessera dev` flags (e.g. --workers 2)
  */
 export async function startDev(options = {}) {
   const { path, source } = options.baseline ? await resolveBaselineCli(options.baseline) : await resolveCli();
   const dataDir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
   let proc;
   try {
-    proc = await startServerProcess(process.execPath, [path, "dev", "--port", "0", "--data-dir", dataDir, "--config", CONFIG], {
+    proc = await startServerProcess(process.execPath, [path, "dev", "--port", "0", "--data-dir", dataDir, "--config", CONFIG, ...(options.args ?? [])], {
       cwd: ROOT,
       ready: /publishable key\s+\S+/,
       timeoutMs: 30_000,

@@ -59,16 +59,19 @@ test("the bench server answers start, refresh and verify, and raw crypto makes a
   }
 });
 
-test("throughputBench reports each operation against its raw crypto, with the issue's aims", async () => {
+test("throughputBench reports each operation against its raw crypto, with issue 11's goals and the missed reason", async () => {
   const report = await throughputBench({ sampleMs: 30, rounds: 1, concurrency: 2, baseline: null });
   assert.equal(report.ok, true);
   assert.deepEqual(
     report.rows.map((r) => r[0].split(":")[0]),
-    ["start", "start", "start", "refresh", "refresh", "refresh", "verify", "verify", "verify"],
+    ["start", "start", "start", "start", "refresh", "refresh", "refresh", "verify", "verify", "verify", "offline", "offline"],
   );
   for (const row of report.rows.filter((r) => r[0].includes("raw jose"))) assert.equal(row[2], "1.00×");
-  assert.match(report.rows[1][5], /^aim ≥ 0\.8: (met|missed)$/);
-  assert.match(report.rows[7][5], /^aim ≥ 0\.9: (met|missed)$/);
-  assert.equal(report.rows[4][5], null); // refresh has no aim in issue 5
-  assert.equal(report.summary.length, 6);
+  assert.match(report.rows[1][0], /fetch handler's floor/);
+  assert.match(report.rows[2][5], /^goal CPU ≥ 0\.65×: (met|missed \(\d[\d,]* µs\/req beyond the crypto: .+\))$/);
+  assert.match(report.rows[3][5], /^goal CPU ≥ 0\.5×: (met|missed \(.+SQLite transaction\))$/);
+  assert.match(report.rows[8][5], /^goal CPU ≥ 0\.65×: (met|missed \(.+\))$/);
+  assert.equal(report.rows[5][5], null); // refresh has no goal in issue 11
+  assert.match(report.rows[11][0], /verifySessionToken/);
+  assert.equal(report.summary.length, 7);
 });

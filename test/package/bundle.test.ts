@@ -78,9 +78,10 @@ describe("browser bundle", () => {
       const { inputs } = await bundle(`export * from "./${entry}";`, "esm");
       expect(inputs.filter((p) => p.startsWith("src/node/")), entry).toEqual([]);
     }
-    // The built adapter imports a Node built-in and nothing else: no server, client or jose.
+    // The built adapter imports Node built-ins (http, and cluster for `workers`) and nothing
+    // else: no server, client or jose.
     const esm = readFileSync(resolve(root, "dist/node.js"), "utf8");
-    expect([...esm.matchAll(/from\s*"([^"]+)"/g)].map((m) => m[1])).toEqual(["node:http"]);
+    expect([...esm.matchAll(/from\s*"([^"]+)"/g)].map((m) => m[1]).sort()).toEqual(["node:cluster", "node:http"]);
     expect(esm).toMatch(/export\s*\{[^}]*nodeListener[^}]*serveNode|export\s*\{[^}]*serveNode[^}]*nodeListener/);
   });
 
