@@ -111,6 +111,7 @@ describe("load on loopback (SQLite file store)", () => {
     // The store holds exactly these sessions: 1,000 users with 10 each.
     const listed = await store.listSessions({ ...SCOPE, activeOnly: true, now: Date.now(), offset: 0, limit: 1 });
     expect(listed.total).toBe(STARTS + 200);
+    await server.flush();
     const users = await store.listUsers({ ...SCOPE, now: Date.now(), offset: 0, limit: 1000 });
     expect(users.total).toBe(1000 + 200);
     expect(users.users.filter((u) => u.identifier.startsWith("u")).every((u) => u.totalSessions === 10 && u.activeSessions === 10)).toBe(true);
@@ -141,7 +142,9 @@ describe("load on loopback (SQLite file store)", () => {
       }
     }
     expect(jtis.size).toBe(SESSIONS * GENERATIONS);
-    // Exactly one "rotated" entry per session per generation in the activity log.
+    // Exactly one "rotated" entry per session per generation in the activity log (written after
+    // the answers: flushed before reading the store directly).
+    await server.flush();
     for (const s of sessions.slice(0, 10)) {
       const row = await store.getSession(s.sessionId);
       const activity = await store.listActivity({ identifier: row!.identifier, product: SCOPE.product, env: SCOPE.env, offset: 0, limit: 10_000 });
