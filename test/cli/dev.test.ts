@@ -170,3 +170,32 @@ describe("tessera (no server)", () => {
     expect(result.stdout).toBe("");
   });
 });
+
+describe("tessera dev --workers 2", () => {
+  it("serves one port from two processes over one SQLite file, and writes every activity event before exiting", async () => {
+    const cwd = tempDir();
+    const dataDir = join(cwd, ".tessera");
+    const server = await dev(["--port", "0", "--data-dir", dataDir, "--workers", "2"], cwd);
+    await expect.poll(() => server.stdout()).toMatch(/2 worker processes serve http:\/\/127\.0\.0\.1:\d+/);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(`${server.url}/v1/sessions/start`, server.secretKey, seedStart)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    // A token minted by one worker verifies in whichever worker answers (same keys, same file).
+    for (const { json } of answers.slice(0, 4)) {
+      const verified = await post(`${server.url}/v1/sessions/verify`, server.publishableKey, { ...seedScope(), token: json.token });
+      expect(verified.json.valid).toBe(true);
+    }
+    expect(await server.stop("SIGTERM")).toBe(0);
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(join(dataDir, "sessions.db"), { readonly: true });
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    expect(count("SELECT count(*) AS n FROM tessera_sessions")).toBe(20);
+    expect(count("SELECT count(*) AS n FROM tessera_activity WHERE operation = 'create'")).toBe(20);
+    expect(count("SELECT count(*) AS n FROM tessera_activity WHERE operation = 'verify'")).toBe(4);
+    db.close();
+  });
+});
+
+function seedScope() {
+  const { product, env, tag } = seedStart as { product: string; env: string; tag: string };
+  return { product, env, tag };
+}
