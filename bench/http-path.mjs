@@ -22,20 +22,20 @@ export const GOAL = 1.3;
 const SCOPE = { product: "my-product-tag", env: "snd", tag: "session-tag" };
 const START_BODY = { ...SCOPE, data: { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } } };
 
-async function adapterServer(adapter) {
+export async function adapterServer(adapter) {
   const proc = await startServerProcess(process.execPath, [join(ROOT, "bench/lib/adapter-server.mjs"), adapter], { cwd: ROOT, ready: /publishable key\s+\S+/, timeoutMs: 30_000 });
   const out = proc.output();
   return { url: proc.url, pid: proc.pid, stop: proc.stop, secretKey: /secret key\s+(\S+)/.exec(out)[1], publishableKey: /publishable key\s+(\S+)/.exec(out)[1] };
 }
 
-const startLoad = (server) => ({ url: `${server.url}/v1/sessions/start`, method: "POST", headers: { authorization: `Bearer ${server.secretKey}` }, body: START_BODY, warmup: 1 });
+export const startLoad = (server) => ({ url: `${server.url}/v1/sessions/start`, method: "POST", headers: { authorization: `Bearer ${server.secretKey}` }, body: START_BODY, warmup: 1 });
 const verifyLoad = (server, sessions) => ({
   url: `${server.url}/v1/sessions/verify`, method: "POST", headers: { authorization: `Bearer ${server.publishableKey}` },
   bodies: sessions.map((s) => ({ ...SCOPE, token: s.token })), cycle: true, warmup: 1,
 });
 
 /** One HTTP case: start the server, optionally prepare, load it, CPU per answered request. */
-async function httpCase(label, boot, load, { duration, connections, prepare }) {
+export async function httpCase(label, boot, load, { duration, connections, prepare }) {
   let server;
   try {
     server = await boot();
