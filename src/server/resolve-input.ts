@@ -1,5 +1,7 @@
-import { invalidArgument, SessionError } from "../shared/errors.js";
+import { invalidArgument, SessionError, useDocumentedStatuses } from "../shared/errors.js";
 import { formatSessionPath, parseSessionPath, PLACEHOLDER_GLOBAL, readPath, splitSegments } from "../shared/placeholder.js";
+
+useDocumentedStatuses();
 
 /**
  * Fills `$Session{a}{b}` placeholders in `input` (nested objects and arrays) from a verified

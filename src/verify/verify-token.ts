@@ -1,5 +1,5 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
-import { SessionError } from "../shared/errors.js";
+import { SessionError, useDocumentedStatuses } from "../shared/errors.js";
 import type { VerifyFailureReason } from "../shared/protocol.js";
 import { checkSessionToken, KeysUnavailable } from "./check-token.js";
 import { proofBindsToken, type BindingInput } from "./proof-binding.js";
@@ -39,6 +39,8 @@ export type OfflineVerifyResult =
   | { valid: true; sessionId: string; identifier: string; product: string; env: string; tag: string; expiresAt: string; issuedAt: string }
   /** `dpop`: the token is bound to a key and came without a valid, unreplayed proof from it. */
   | { valid: false; reason: VerifyFailureReason | "dpop" };
+
+useDocumentedStatuses();
 
 // One key set per JWKS object, so imported keys are reused across calls.
 const localSets = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>();

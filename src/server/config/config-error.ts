@@ -1,4 +1,8 @@
-import { SessionError } from "../../shared/errors.js";
+import { SessionError, useDocumentedStatuses } from "../../shared/errors.js";
+
+// Every server module that can throw loads this one: the documented statuses are the default of
+// the errors the server throws (the client, which names its own, leaves the table out).
+useDocumentedStatuses();
 
 /**
  * An option createSessionServer (or a store factory) refuses at creation (STYLE.md §7), naming
