@@ -77,6 +77,37 @@ export function measureFile(path) {
   return { minified: code.byteLength, gzipped: gzipSync(code, { level: zlib.Z_BEST_COMPRESSION }).byteLength, byPackage: null };
 }
 
+/**
+ * Issue 11's budgets, measured as the issue states them: the ESM bundle a web app gets from
+ * createClient + encryptedStorage(indexedDBStorage()) (esbuild --bundle --minify
+ * --target=es2020, gzip -9), and dist/tessera.global.js as built (gzip -9).
+ */
+export const BUDGETS = { esm: 10_240, iife: 9_728 };
+const MISSED_BECAUSE =
+  "ky stays (the design names it): ky alone is about 5.1 KB of it gzipped; tessera's own client and idb-keyval are the rest";
+
+export async function budgetRows(esbuild, root = ROOT) {
+  const rows = [];
+  try {
+    const result = await esbuild.build({
+      entryPoints: [join(root, "bench/entries/tessera.ts")], bundle: true, minify: true, format: "esm", target: "es2020",
+      write: false, outdir: join(root, ".bench-out"), logLevel: "silent", absWorkingDir: root,
+    });
+    const gz = gzipSync(result.outputFiles.find((f) => f.path.endsWith(".js")).contents, { level: zlib.Z_BEST_COMPRESSION }).byteLength;
+    rows.push({ label: "budget: ESM a web app gets (esbuild --minify --target=es2020)", gzipped: gz, budget: BUDGETS.esm });
+  } catch (error) {
+    rows.push({ label: "budget: ESM a web app gets", note: `skipped: ${firstLine(error)}` });
+  }
+  const iife = join(root, "dist/tessera.global.js");
+  if (existsSync(iife)) rows.push({ label: "budget: dist/tessera.global.js as built", gzipped: measureFile(iife).gzipped, budget: BUDGETS.iife });
+  else rows.push({ label: "budget: dist/tessera.global.js", note: "skipped: not built (npm run build)" });
+  for (const row of rows) {
+    if (row.budget === undefined) continue;
+    row.note = row.gzipped <= row.budget ? `budget ≤ ${formatCount(row.budget)} B: met` : `budget ≤ ${formatCount(row.budget)} B: missed by ${formatCount(row.gzipped - row.budget)} B (${MISSED_BECAUSE})`;
+  }
+  return rows;
+}
+
 /** Runs every entry; a missing or failing entry becomes a row with a note, never a crash. */
 export async function sizeBench(options = {}, root = ROOT) {
   const esbuild = await import("esbuild");
@@ -112,6 +143,10 @@ export async function sizeBench(options = {}, root = ROOT) {
     ratio: formatRatio(m.gzipped, reference?.gzipped),
     note: m.note ?? null,
   }));
+  for (const b of await budgetRows(esbuild, root)) {
+    rows.push([b.label, sourceVersion(root), null, formatCount(b.gzipped), b.gzipped == null ? null : (b.gzipped / 1024).toFixed(2), null, b.note ?? null]);
+    summary.push({ case: b.label, result: b.gzipped == null ? null : `${formatCount(b.gzipped)} B gz`, ratio: null, note: b.note ?? null });
+  }
   return {
     title: "Size: esbuild --bundle --minify --format=esm --platform=browser --target=es2022, gzip -9",
     columns: ["library", "version", "minified B", "gzipped B", "gzipped KiB", "gzip ratio to tessera", "note"],
