@@ -1,4 +1,8 @@
-import { isSessionError, SessionError } from "../../shared/errors.js";
+import { isSessionError, SessionError, useDocumentedStatuses } from "../../shared/errors.js";
+
+// The one place errors become answers: every SessionError made without a status gets its code's
+// documented one (errors.ts; the client, which names its own, leaves the table out).
+useDocumentedStatuses();
 
 const encoder = new TextEncoder();
 
