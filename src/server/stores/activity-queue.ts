@@ -21,7 +21,7 @@ export type QueuedStore = SessionStore & {
  * A crash (SIGKILL, power loss before SQLite's own durability point) loses at most the events
  * not yet written: never more than MAX_PENDING_EVENTS, because `recordActivity` waits for the
  * write in progress once that many are pending. Readers of activity (`listActivity`,
- * `listUsers`, whose last-seen times events move), `purge` and `close` flush first, so this
+ * `scanActivity`, `listUsers`, whose last-seen times events move), `purge` and `close` flush first, so this
  * process always reads its own writes.
  */
 export function queueActivity(store: SessionStore, onError: (error: unknown) => void): QueuedStore {
@@ -72,6 +72,10 @@ export function queueActivity(store: SessionStore, onError: (error: unknown) => 
       // The per-session track cap counts recorded events: it must see the queued ones.
       await flush();
       return store.trackUsage(session);
+    },
+    async scanActivity(query) {
+      await flush();
+      return store.scanActivity(query);
     },
     async listUsers(query) {
       await flush();
