@@ -104,6 +104,11 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   // --workers N: this process forks N workers (node:cluster) that run `tessera dev` again over
   // the same data dir, and serves nothing itself; each worker serves the shared port.
   const workers = options.workers ?? 1;
+  if (workers > 1 && devStore.kind === "memory") {
+    // Each worker would hold sessions of its own: a refresh answered by another worker would fail.
+    await closeStore();
+    throw new CliError("--workers needs a SQLite store shared by the workers (install better-sqlite3, or run Node >= 22.5 for node:sqlite)", 2);
+  }
   const primary = workers > 1 && cluster.isPrimary;
   let http: NodeServer;
   try {
