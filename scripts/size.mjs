@@ -9,7 +9,8 @@ import { build } from "esbuild";
 import { minify } from "terser";
 
 const root = join(import.meta.dirname, "..");
-const BUDGET = 10 * 1024;
+// 10 KiB until the security round's client checks (origins, Web Lock, physical-key AAD) landed.
+const BUDGET = 10.5 * 1024;
 const dist = join(root, "dist/tessera.global.js");
 const newest = (dir) =>
   Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));

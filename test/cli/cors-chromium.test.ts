@@ -88,7 +88,7 @@ describe("a page on another origin against tessera dev", () => {
     const page = await pageServer(() => pageFor(endpoint.url, endpoint.publishableKey));
     const pagePort = new URL(page.url).port;
     expect(pagePort).not.toBe(new URL(endpoint.url).port);
-    expect(await runIn(`http://localhost:${pagePort}/`)).toEqual({ token: "guest:eyJh", valid: true, identifier: "cross-origin-user" });
+    expect(await runIn(`http://localhost:${pagePort}/`)).toEqual({ token: "guest:eyJh", valid: true, identifier: "guest:cross-origin-user" });
     expect(await runIn(`http://127.0.0.1:${pagePort}/`)).toMatchObject({ valid: true });
   });
 
@@ -108,6 +108,6 @@ describe("a page on another origin against tessera dev", () => {
 
     allowing = await dev(["--cors", allowedOrigin]);
     expect(allowing.stdout()).toContain(`browser origins  http://localhost:*, http://127.0.0.1:*, http://[::1]:*, ${allowedOrigin}`);
-    expect(await runIn(`${allowedOrigin}/`, appBrowser)).toEqual({ token: "guest:eyJh", valid: true, identifier: "cross-origin-user" });
+    expect(await runIn(`${allowedOrigin}/`, appBrowser)).toEqual({ token: "guest:eyJh", valid: true, identifier: "guest:cross-origin-user" });
   });
 });

@@ -150,7 +150,7 @@ describe("the packed integrations in fresh projects", () => {
   it("tessera serve from the installed bin: serves, and stops with exit 0 on SIGTERM", async () => {
     const dir = await scratchProject({ name: "serve" });
     const { secretKey, scope } = await serveFolder(dir);
-    const server = await startServe(["--keys", "keys.json", "--store", "memory:", "--port", "0"], dir, {}, join(dir, "node_modules/.bin/tessera-sessions"));
+    const server = await startServe(["--keys", "keys.json", "--store", "memory:", "--port", "0"], dir, {}, join(dir, "node_modules/.bin/tessera"));
     try {
       const started = await fetch(`${server.url}/v1/sessions/start`, {
         method: "POST",
