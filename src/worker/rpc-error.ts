@@ -9,7 +9,9 @@ export function sessionErrorFromRpc(error: unknown): SessionError | null {
   if (!(error instanceof Error)) return null;
   const match = /^([A-Z][A-Z_]{2,40}): ([\s\S]*)$/.exec(error.message);
   if (!match || !(match[1]! in ERROR_STATUS)) return null;
-  return new SessionError(match[1] as SessionErrorCode, match[2]!, { cause: error });
+  const code = match[1] as SessionErrorCode;
+  // The status is named here: the app Worker loads no server module, so no default table is in use.
+  return new SessionError(code, match[2]!, { cause: error, status: ERROR_STATUS[code] });
 }
 
 /** The entrypoint's side: a SessionError as an Error whose message keeps the code. */
