@@ -48,6 +48,11 @@ export function queueActivity(store: SessionStore, onError: (error: unknown) => 
     return writing;
   };
   const flush = () => (queue.length > 0 ? drain() : writing);
+  /** The store's method, called once everything queued so far is written. */
+  const afterFlush = <A extends unknown[], R>(method: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    await flush();
+    return method.apply(store, args);
+  };
 
   return {
     ...bind(store),
@@ -64,27 +69,12 @@ export function queueActivity(store: SessionStore, onError: (error: unknown) => 
       }
       if (pending > MAX_PENDING_EVENTS) await flush();
     },
-    async listActivity(query) {
-      await flush();
-      return store.listActivity(query);
-    },
-    async trackUsage(session) {
-      // The per-session track cap counts recorded events: it must see the queued ones.
-      await flush();
-      return store.trackUsage(session);
-    },
-    async scanActivity(query) {
-      await flush();
-      return store.scanActivity(query);
-    },
-    async listUsers(query) {
-      await flush();
-      return store.listUsers(query);
-    },
-    async purge(cutoffs) {
-      await flush();
-      return store.purge(cutoffs);
-    },
+    // Readers see this process's own writes; the per-session track cap counts queued events too.
+    listActivity: afterFlush(store.listActivity),
+    trackUsage: afterFlush(store.trackUsage),
+    scanActivity: afterFlush(store.scanActivity),
+    listUsers: afterFlush(store.listUsers),
+    purge: afterFlush(store.purge),
     async close() {
       await flush();
       await store.close?.();
