@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { generateAccessKey, generateSecret, generateSigningKey } from "../../src/server/index.js";
 import { root, runIn, scratchProject } from "../support/tarball.ts";
 import { serveFolder, startServe } from "../cli/spawn-serve.js";
+import { WORKER_BUILD } from "../runtimes/workers/bundle.ts";
 
 // The integrations as a user gets them: the packed tarball installed in scratch projects, with
 // the examples copied in as they are. Workers are bundled inside the scratch project (so every
@@ -52,19 +53,8 @@ const expected = { me: [200, "u1"], profile: [200, "u1@example.test"], none: [40
 
 /** Bundles a Worker inside the scratch project, the way wrangler does. */
 async function bundleIn(dir: string, entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [join(dir, entry)],
-    absWorkingDir: dir,
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["cloudflare:workers"],
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
+  const result = await build({ ...WORKER_BUILD, entryPoints: [join(dir, entry)], absWorkingDir: dir });
+  return result.outputFiles![0]!.text;
 }
 
 describe("the packed integrations in fresh projects", () => {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 
 const ROOT = join(import.meta.dirname, "../../..");
 
@@ -18,19 +18,19 @@ const tesseraFromSource: Plugin = {
  * neutral platform, the `worker` and `browser` export conditions, no Node built-ins.
  */
 export async function bundleWorker(entry = "examples/cloudflare-worker/src/worker.ts"): Promise<string> {
-  const result = await build({
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    target: "es2022",
-    plugins: [tesseraFromSource],
-    // Provided by workerd itself (tessera-sessions/worker's WorkerEntrypoint).
-    external: ["cloudflare:workers"],
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
+  const result = await build({ ...WORKER_BUILD, entryPoints: [join(ROOT, entry)], target: "es2022", plugins: [tesseraFromSource] });
+  return result.outputFiles![0]!.text;
 }
+
+/** esbuild's options for a Worker bundle as wrangler makes it; callers add the entry. */
+export const WORKER_BUILD: BuildOptions = {
+  bundle: true,
+  write: false,
+  format: "esm",
+  platform: "neutral",
+  conditions: ["worker", "browser"],
+  mainFields: ["browser", "module", "main"],
+  // Provided by workerd itself (tessera-sessions/worker's WorkerEntrypoint).
+  external: ["cloudflare:workers"],
+  logLevel: "silent",
+};
