@@ -1,6 +1,7 @@
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader } from "jose";
 import { utf8 } from "../../shared/base64url.js";
-import { serverKey } from "./primitives.js";
+import { hkdfExpand32, hkdfExtract, importAesKey } from "./hkdf.js";
+import { SERVER_SALT, serverKey } from "./primitives.js";
 import { randomBytes } from "./random-pool.js";
 
 /**
@@ -33,7 +34,8 @@ export function createDataCipher(secret: string): DataCipher {
   // Imported once, as non-extractable CryptoKeys: handing jose raw bytes made it import them
   // again on every call (issue 5: ~4% of a start request).
   let legacy: Promise<CryptoKey> | undefined;
-  let material: Promise<CryptoKey> | undefined;
+  // HKDF-Extract once; each session's key is then one HKDF-Expand (hkdf.ts).
+  let prk: Uint8Array | undefined;
   const legacyKey = () => (legacy ??= serverKey(utf8(secret), "tessera data-encryption"));
   const cache = new Map<string, Promise<CryptoKey>>();
   const sessionKey = (sessionId: string): Promise<CryptoKey> => {
@@ -41,16 +43,8 @@ export function createDataCipher(secret: string): DataCipher {
     if (key) {
       cache.delete(sessionId);
     } else {
-      material ??= crypto.subtle.importKey("raw", utf8(secret) as BufferSource, "HKDF", false, ["deriveKey"]);
-      key = material.then((base) =>
-        crypto.subtle.deriveKey(
-          { name: "HKDF", hash: "SHA-256", salt: utf8("tessera/v1") as BufferSource, info: utf8(`tessera data-encryption ${sessionId}`) as BufferSource },
-          base,
-          { name: "AES-GCM", length: 256 },
-          false,
-          ["encrypt", "decrypt"],
-        ),
-      );
+      prk ??= hkdfExtract(SERVER_SALT, utf8(secret));
+      key = importAesKey(hkdfExpand32(prk, `tessera data-encryption ${sessionId}`));
       if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     }
     cache.set(sessionId, key);

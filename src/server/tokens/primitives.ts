@@ -1,9 +1,12 @@
 import { decodeBase64url, encodeBase64url, utf8 } from "../../shared/base64url.js";
-import { hkdfAesKey } from "../../shared/hkdf.js";
+import { hkdfExpand32, hkdfExtract, importAesKey } from "./hkdf.js";
+
+/** The server's HKDF salt: every server key is derived under it. */
+export const SERVER_SALT = utf8("tessera/v1");
 
 /** The server's AES-256-GCM keys: HKDF of `ikm` under the server salt; `info` separates every use. */
 export function serverKey(ikm: Uint8Array, info: string): Promise<CryptoKey> {
-  return hkdfAesKey(ikm, "tessera/v1", info);
+  return importAesKey(hkdfExpand32(hkdfExtract(SERVER_SALT, ikm), info));
 }
 
 export async function sha256Base64url(text: string): Promise<string> {
