@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
-import { createGroupCommit } from "../../src/server/stores/group-commit.js";
+import { createGroupCommit, LATER_MS } from "../../src/server/stores/group-commit.js";
 
 function table() {
   const db = new Database(":memory:");
@@ -55,6 +55,57 @@ describe("group commit (sqliteStore)", () => {
     db.close();
     await expect(a).rejects.toThrow(/not open/);
     await expect(b).rejects.toThrow(/not open/);
+  });
+});
+
+describe("group commit: a batch alone, and writes that may wait (activity)", () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("rolls back every statement of a lone failing batch (no savepoint around it)", async () => {
+    const { db, insert, count } = table();
+    insert.run("a", 1);
+    const group = createGroupCommit();
+    const bad = group.batch(db, () => [insert.run("b", 1).changes, insert.run("a", 2).changes]);
+    await expect(bad).rejects.toThrow(/UNIQUE/);
+    expect(count()).toBe(1);
+    await expect(group.batch(db, () => [insert.run("c", 1).changes])).resolves.toEqual([1]);
+    expect(count()).toBe(2);
+  });
+
+  it("commits a `later` batch alone after LATER_MS, not at the next turn", async () => {
+    const { db, insert, count } = table();
+    const group = createGroupCommit();
+    const queued = group.batch(db, () => [insert.run("e", 1).changes], { later: true });
+    await turn();
+    await turn();
+    expect(count()).toBe(0);
+    await expect(queued).resolves.toEqual([1]);
+    expect(count()).toBe(1);
+  });
+
+  it("lets a `later` batch ride along with the next ordinary commit, in queue order", async () => {
+    const { db, insert } = table();
+    const group = createGroupCommit();
+    const order: string[] = [];
+    const event = group.batch(db, () => (order.push("event"), [insert.run("e", 1).changes]), { later: true });
+    const session = group.batch(db, () => (order.push("session"), [insert.run("s", 1).changes]));
+    const started = performance.now();
+    await Promise.all([event, session]);
+    // One commit at the next turn for both, well before the `later` timer would fire.
+    expect(performance.now() - started).toBeLessThan(LATER_MS);
+    expect(order).toEqual(["event", "session"]);
+  });
+
+  it("still commits `later` batches when a test suite fakes timers", async () => {
+    const { db, insert, count } = table();
+    const group = createGroupCommit();
+    vi.useFakeTimers();
+    try {
+      await expect(group.batch(db, () => [insert.run("k", 1).changes], { later: true })).resolves.toEqual([1]);
+      expect(count()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

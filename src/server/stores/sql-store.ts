@@ -12,6 +12,8 @@ export interface SqlDriver {
   all(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]>;
   /** Runs the statements in order in one transaction; returns the rows each changed. */
   batch(statements: SqlStatement[]): Promise<number[]>;
+  /** `batch` for writes no answer waits on (activity): may wait to share another write's commit. */
+  batchLater?(statements: SqlStatement[]): Promise<number[]>;
 }
 
 const st = (sql: string, ...params: SqlValue[]): SqlStatement => ({ sql, params });
@@ -25,6 +27,7 @@ export function sqlStore(driver: SqlDriver): SessionStore {
   }));
   const all = async (sql: string, params: SqlValue[]) => (await db(), driver.all(sql, params));
   const batch = async (statements: SqlStatement[]) => (await db(), driver.batch(statements));
+  const batchLater = async (statements: SqlStatement[]) => (await db(), (driver.batchLater ?? driver.batch).call(driver, statements));
 
   return {
     async createSession(s) {
@@ -90,7 +93,7 @@ export function sqlStore(driver: SqlDriver): SessionStore {
       await batch(activityStatements(e));
     },
     async recordActivities(events) {
-      await batch(events.flatMap(activityStatements));
+      await batchLater(events.flatMap(activityStatements));
     },
     async listActivity(q) {
       const params: SqlValue[] = [q.identifier, q.product, q.env];

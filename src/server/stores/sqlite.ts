@@ -38,6 +38,10 @@ export function sqliteStore(options: SqliteStoreOptions): SessionStore & { close
       // DDL statements must be prepared after the tables they reference exist: prepare inside.
       return commits.batch(db, () => list.map(({ sql, params }) => Number(prepare(db, sql).run(...params).changes)));
     },
+    async batchLater(list) {
+      const db = await database();
+      return commits.batch(db, () => list.map(({ sql, params }) => Number(prepare(db, sql).run(...params).changes)), { later: true });
+    },
   };
   return {
     ...sqlStore(driver),
