@@ -104,7 +104,7 @@ describe("a page on another origin against tessera dev", () => {
     refusing = await dev();
     const refused = await runIn(`${refusedOrigin}/`, appBrowser);
     expect(refused).toEqual({ code: "NETWORK_ERROR", message: `sessions endpoint ${refusing.url}/v1/sessions/start: no response (often CORS)` });
-    expect(refusing.stdout()).toMatch(/OPTIONS \/v1\/sessions\/start 403/);
+    await expect.poll(() => refusing.stdout()).toMatch(/OPTIONS \/v1\/sessions\/start 403/);
 
     allowing = await dev(["--cors", allowedOrigin]);
     expect(allowing.stdout()).toContain(`browser origins  http://localhost:*, http://127.0.0.1:*, http://[::1]:*, ${allowedOrigin}`);

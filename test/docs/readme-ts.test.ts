@@ -69,7 +69,7 @@ describe("TypeScript blocks of the docs, from the packed package", () => {
       env: { ...process.env, TESSERA_URL: dev.url, TESSERA_SECRET_KEY: dev.secretKey },
     });
     expect(stdout.trim()).toBe("ok");
-    expect(dev.stdout()).toMatch(/POST \/v1\/sessions\/start 201/);
+    await expect.poll(() => dev.stdout()).toMatch(/POST \/v1\/sessions\/start 201/);
   }, 60_000);
 
   it("the endpoint block builds its server from `tessera keys` output in the environment", async () => {

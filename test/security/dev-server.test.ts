@@ -9,7 +9,7 @@ import { request as httpRequest } from "node:http";
 import { chmodSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDevHandler, isLoopbackAddress, isLoopbackHost } from "../../src/cli/dev-handler.js";
 import { runDev, type RunningDev } from "../../src/cli/dev.js";
 import { loggedPath } from "../../src/cli/request-log.js";
@@ -176,8 +176,8 @@ describe("§17 what the dev server leaves on disk and in its log", () => {
     dev = await runDev({ port: 0, host: "127.0.0.1", config: undefined, dataDir }, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
     const answer = await fetch(`${dev.url}/v1/users/alice%40example.com/activity?product=my-product-tag&env=snd`);
     expect(answer.status).toBe(401);
-    const logged = lines.filter((l) => l.startsWith("GET "));
-    expect(logged).toEqual([expect.stringMatching(/^GET \/v1\/users\/:identifier\/activity 401 \d+ms$/)]);
+    // The log is written in batches (request-log.ts): wait for the line.
+    await vi.waitFor(() => expect(lines.filter((l) => l.startsWith("GET "))).toEqual([expect.stringMatching(/^GET \/v1\/users\/:identifier\/activity 401 \d+ms$/)]));
     expect(lines.join("\n")).not.toMatch(/alice/);
   });
 });
