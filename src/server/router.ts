@@ -12,6 +12,7 @@ import { trackAction } from "./handlers/track.js";
 import { verifySession } from "./handlers/verify.js";
 import type { Cors } from "./http/cors.js";
 import { errorResponse, methodNotAllowed } from "./http/respond.js";
+import { freshNonces } from "./dpop/fresh-nonce.js";
 
 interface Route {
   method: "GET" | "POST";
@@ -43,7 +44,8 @@ const ROUTES: Route[] = [
 /** The fetch handler: route, identify the caller, run the handler; every error through errorResponse. */
 export function createRouter(server: ServerContext, cors: Cors): (request: Request) => Promise<Response> {
   const route = dispatch(server);
-  return async (request) => cors.preflight(request) ?? cors.decorate(request, await route(request));
+  const stampNonce = freshNonces(server);
+  return async (request) => cors.preflight(request) ?? cors.decorate(request, await stampNonce(request, await route(request)));
 }
 
 function dispatch(server: ServerContext): (request: Request) => Promise<Response> {

@@ -187,6 +187,46 @@ describe("DPoP-bound sessions against the real endpoint", () => {
     expect(seen.slice(3).map((s) => s.status)).toEqual([401, 200]);
   });
 
+  it("with server nonces, every answer to a DPoP call hands the current nonce, so a new nonce period costs no 401 (RFC 9449 §8.2)", async () => {
+    const h = await harness({ products, dpop: { nonces: true }, cors: { origins: ["https://app.example"] } });
+    const seen: Array<{ status: number; nonce: string | null; proofNonce: unknown }> = [];
+    const client = harnessClient(h, {
+      dpop: dpopKey({ database: false, now: () => h.clock.now }),
+      fetch: async (request) => {
+        const response = await h.server.fetch(request);
+        const proof = request.headers.get("dpop");
+        seen.push({ status: response.status, nonce: response.headers.get("dpop-nonce"), proofNonce: proof ? decodeJwt(proof).nonce : undefined });
+        return response;
+      },
+    });
+    await client.sessions.start({ tag: "bound", data: SEED_DATA });
+    expect(seen.map((s) => s.status)).toEqual([401, 201]);
+    // The success answer carries a nonce too (the one just used: still fresh).
+    expect(seen[1]!.nonce).toBe(seen[0]!.nonce);
+    // Four minutes on, the first nonce still works; the answer hands the next period's nonce.
+    h.clock.now += 4 * 60_000;
+    await client.sessions.refresh({ tag: "bound" });
+    expect(seen[2]!.status).toBe(200);
+    expect(seen[2]!.proofNonce).toBe(seen[0]!.nonce);
+    expect(seen[2]!.nonce).not.toBe(seen[0]!.nonce);
+    // Four more minutes: the first nonce has expired (8 > 5 minutes), but the client already
+    // holds the next one. One request, no 401.
+    h.clock.now += 4 * 60_000;
+    await client.sessions.verify({ tag: "bound" });
+    expect(seen.slice(3).map((s) => s.status)).toEqual([200]);
+    expect(seen[3]!.proofNonce).toBe(seen[2]!.nonce);
+    // Within one minute the same nonce is handed out (one seal a minute, not one per answer).
+    await client.sessions.refresh({ tag: "bound" });
+    expect(seen[4]!.nonce).toBe(seen[3]!.nonce);
+    // A request without a proof gets no nonce; a cross-origin page may read the header (CORS).
+    const plain = await h.call("GET", "/.well-known/jwks.json");
+    expect(plain.headers.get("dpop-nonce")).toBeNull();
+    const proof = await dpopKey({ database: false, now: () => h.clock.now }).proof("GET", `${BASE}/.well-known/jwks.json`);
+    const cors = await h.server.fetch(new Request(`${BASE}/.well-known/jwks.json`, { headers: { origin: "https://app.example", dpop: proof } }));
+    expect(cors.headers.get("dpop-nonce")).toMatch(/\S{20,}/);
+    expect(cors.headers.get("access-control-expose-headers")).toContain("dpop-nonce");
+  });
+
   it("verifySessionToken refuses a bound token without its proof, with a replayed one, and accepts the page's request", async () => {
     const { h, client, tokens } = await setup();
     const jwks = await (await h.call("GET", "/.well-known/jwks.json")).json();
