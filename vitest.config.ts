@@ -42,7 +42,7 @@ const chromiumProject = {
   },
 };
 
-// `tessera-console-ui:assets`: the console's page bundled from src/console/ui, as tsup does.
+// `tessera-console-ui:assets` and `tessera-demo-ui:assets`: the console and the demo page, bundled from their ui/ folders as tsup does.
 const consoleUi = consoleUiVitePlugin(import.meta.dirname ?? process.cwd());
 
 export default defineConfig({

@@ -1,17 +1,20 @@
-// The console's browser code (src/console/ui/: TypeScript, CSS, HTML) bundled at build time
-// into one module of strings, `tessera-console-ui:assets`, which src/console/ serves. tsup
-// (tsup.config.ts), vitest (vitest.config.ts) and the bench's esbuild all resolve that id
-// through this file, so dist/console.js carries the page without reading files at run time
-// (Workers and Deno Deploy have no file system).
+// The browser pages' code (TypeScript, CSS, HTML) bundled at build time into modules of strings:
+// `tessera-console-ui:assets` from src/console/ui/ (the console, src/console/ serves it) and
+// `tessera-demo-ui:assets` from src/cli/demo/ui/ (the page `tessera dev` serves at /). tsup
+// (tsup.config.ts), vitest (vitest.config.ts) and the bench's esbuild all resolve those ids
+// through this file, so dist/console.js and dist/cli.js carry the pages without reading files at
+// run time (Workers and Deno Deploy have no file system).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const CONSOLE_UI_ID = "tessera-console-ui:assets";
+export const DEMO_UI_ID = "tessera-demo-ui:assets";
+const UI_DIRS = { [CONSOLE_UI_ID]: "src/console/ui", [DEMO_UI_ID]: "src/cli/demo/ui" };
 
-/** `export const PAGE, SCRIPT, STYLE` for the UI under `root`/src/console/ui. */
-export async function consoleUiModule(root) {
+/** `export const PAGE, SCRIPT, STYLE` for the UI `id` (its index.html, main.ts, styles.css). */
+export async function uiModule(root, id) {
   const { build } = await import("esbuild");
-  const dir = join(root, "src/console/ui");
+  const dir = join(root, UI_DIRS[id]);
   const common = { bundle: true, minify: true, write: false, logLevel: "silent", legalComments: "none", target: "es2022" };
   const [script, style] = await Promise.all([
     build({ ...common, entryPoints: [join(dir, "main.ts")], format: "iife", platform: "browser" }),
@@ -26,23 +29,23 @@ export async function consoleUiModule(root) {
   ].join("\n");
 }
 
-/** For esbuild and tsup (`esbuildPlugins`). */
+/** For esbuild and tsup (`esbuildPlugins`): both pages. */
 export function consoleUiEsbuildPlugin(root) {
   return {
-    name: "tessera-console-ui",
+    name: "tessera-ui",
     setup(build) {
-      build.onResolve({ filter: /^tessera-console-ui:assets$/ }, (args) => ({ path: args.path, namespace: "tessera-console-ui" }));
-      build.onLoad({ filter: /.*/, namespace: "tessera-console-ui" }, async () => ({ contents: await consoleUiModule(root), loader: "js" }));
+      build.onResolve({ filter: /^tessera-(console|demo)-ui:assets$/ }, (args) => ({ path: args.path, namespace: "tessera-ui" }));
+      build.onLoad({ filter: /.*/, namespace: "tessera-ui" }, async (args) => ({ contents: await uiModule(root, args.path), loader: "js" }));
     },
   };
 }
 
-/** For vite and vitest. */
+/** For vite and vitest: both pages. */
 export function consoleUiVitePlugin(root) {
-  const resolved = "\0" + CONSOLE_UI_ID;
+  const prefix = "\0";
   return {
-    name: "tessera-console-ui",
-    resolveId: (id) => (id === CONSOLE_UI_ID ? resolved : null),
-    load: (id) => (id === resolved ? consoleUiModule(root) : null),
+    name: "tessera-ui",
+    resolveId: (id) => (id in UI_DIRS ? prefix + id : null),
+    load: (id) => (id.startsWith(prefix) && id.slice(1) in UI_DIRS ? uiModule(root, id.slice(1)) : null),
   };
 }

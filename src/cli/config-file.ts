@@ -23,7 +23,7 @@ export interface ProductView {
   tag: string;
   name?: string;
   envs: string[];
-  sessions?: { tag: string; name?: string; public?: boolean; schema?: unknown }[];
+  sessions?: { tag: string; name?: string; public?: boolean; binding?: unknown; schema?: unknown }[];
 }
 
 export interface LoadedConfig {

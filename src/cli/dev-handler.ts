@@ -3,8 +3,7 @@ import { errorResponse, json, methodNotAllowed } from "../server/http/respond.js
 import { invalidArgument, SessionError } from "../shared/errors.js";
 import type { FetchHandler } from "../node/index.js";
 import type { DevConfig, ProductView } from "./config-file.js";
-import { DEMO_PAGE } from "./demo/page.html.js";
-import { DEMO_SCRIPT } from "./demo/page.js.js";
+import { PAGE as DEMO_PAGE, SCRIPT as DEMO_SCRIPT, STYLE as DEMO_STYLE } from "tessera-demo-ui:assets";
 import { createDevConsole } from "./dev-console.js";
 
 export interface DevHandlerOptions {
@@ -42,6 +41,7 @@ export function createDevHandler(options: DevHandlerOptions): FetchHandler {
     const { pathname } = url;
     if (pathname === "/" || pathname === "/index.html") return page(request, DEMO_PAGE, "text/html; charset=utf-8");
     if (pathname === "/demo/app.js") return page(request, DEMO_SCRIPT, "text/javascript; charset=utf-8");
+    if (pathname === "/demo/app.css") return page(request, DEMO_STYLE, "text/css; charset=utf-8");
     if (pathname === "/tessera.global.js") return browserBuild(request, options.scriptFiles);
     if (pathname === "/demo" || pathname.startsWith("/demo/")) return demoRoute(request, url, options);
     if (pathname === "/console" || pathname.startsWith("/console/")) return consoleRoute(request);
@@ -73,14 +73,16 @@ function demoConfig(options: DevHandlerOptions) {
     tag: product.tag,
     name: product.name ?? product.tag,
     envs: product.envs,
-    sessions: (product.sessions ?? []).map((s) => ({ tag: s.tag, name: s.name ?? s.tag, public: s.public === true })),
+    sessions: (product.sessions ?? []).map((s) => ({ tag: s.tag, name: s.name ?? s.tag, public: s.public === true, binding: s.binding === "dpop" ? "dpop" : null })),
   }));
   return { publishableKey: options.accessKeys.publishable, products };
 }
 
 /**
  * The app's backend in miniature: after its own login it calls start with the SECRET key
- * (issue 3 §6: only a secret key may mint sessions for an identity) and hands the pair back.
+ * (only a secret key may mint sessions for an identity) and hands the pair back. The page's
+ * key thumbprint, `jkt` in the sign-in body, is passed on as `dpop: { jkt }`, so a session of a
+ * `binding: "dpop"` config is bound to the page's key from its first token (docs/dpop.md).
  */
 async function login(request: Request, url: URL, options: DevHandlerOptions): Promise<Response> {
   const headers = new Headers({
@@ -92,9 +94,22 @@ async function login(request: Request, url: URL, options: DevHandlerOptions): Pr
   const upstream = new Request(new URL("/v1/sessions/start", url), {
     method: "POST",
     headers,
-    body: await request.arrayBuffer(),
+    body: startBody(await request.text()),
   });
   return options.server(upstream);
+}
+
+/** The sign-in body as a start body: `jkt` moves to `dpop.jkt`. Anything not JSON goes on as is, for the endpoint to refuse. */
+function startBody(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body) || !("jkt" in body)) return text;
+  const { jkt, ...rest } = body as Record<string, unknown>;
+  return JSON.stringify({ ...rest, dpop: { jkt } });
 }
 
 /** An operator's view (secret key): the identifier's timeline, oldest first. */

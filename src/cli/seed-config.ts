@@ -23,6 +23,18 @@ export const SEED_CONFIG = {
           exposeData: true,
         },
         {
+          tag: "web",
+          name: "Signed-in user, bound to the browser",
+          description: "The demo page's sign-in: like session-tag, but bound to the browser's DPoP key (binding: \"dpop\"), so its tokens are worthless without that browser. A curl cannot make DPoP proofs: use session-tag there.",
+          schema: { userId: "string", details: { username: "string?", email: "string" } },
+          selector: "$Session{userId}",
+          expiry: 15,
+          period: "mins",
+          refresh: { expiry: 7, period: "days" },
+          exposeData: true,
+          binding: "dpop",
+        },
+        {
           tag: "guest",
           name: "Guest",
           description: "An anonymous visitor; a publishable key may start it (public: true).",

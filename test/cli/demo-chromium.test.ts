@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, startDev, tempDir, type DevProcess } from "./spawn-dev.js";
 
 /**
- * The demo page in Debian's Chromium against a real `tessera dev`: the IIFE loads by
- * script tag, a session starts through the app-backend route, the IndexedDB record is
- * ciphertext, refresh rotates, end clears, the timeline shows it all, and no response the
- * page receives ever carries the secret key.
+ * The demo page in Debian's Chromium against a real `tessera dev`: the page's bundled client
+ * signs with the origin's DPoP key, a session of the bound tag starts through the app-backend
+ * route with the page's key thumbprint, its token carries that `cnf.jkt`, the tokens read out of
+ * the page are refused from Node without the key, the same key survives a reload, the IndexedDB
+ * record is ciphertext, refresh rotates, end clears, the timeline shows it all, and no response
+ * the page receives ever carries the secret key.
  */
 let server: DevProcess;
 let browser: Browser;
@@ -37,24 +39,59 @@ afterAll(async () => {
 // textContent: what the page wrote (innerText is what CSS renders; see the heading test).
 const text = async (selector: string) => (await page.locator(selector).textContent()) ?? "";
 
+const SCOPE = { product: "my-product-tag", env: "snd", tag: "web" };
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.slice(token.indexOf(":") + 1).split(".")[1]!, "base64url").toString());
+
+/** RFC 7638 thumbprint of the key pair in the page's IndexedDB, computed here, not by the client. */
+const storedKeyThumbprint = () =>
+  page.evaluate(async () => {
+    const pair = await new Promise<CryptoKeyPair>((resolve, reject) => {
+      const open = indexedDB.open("tessera-keys");
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const get = open.result.transaction("keys").objectStore("keys").get("ecdsa-p256/dpop/v1");
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      };
+    });
+    if (pair.privateKey.extractable) throw new Error("the private key is extractable");
+    const { crv, kty, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify({ crv, kty, x, y })));
+    return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  });
+
+/** What a script in the page can read: the tokens, through the page's own client. */
+const readOutOfPage = () =>
+  page.evaluate(async (tag) => {
+    const { client } = (window as unknown as { tesseraDemo: { client: { sessions: { get(a: { tag: string }): Promise<{ token: string; refreshToken: string }> } } } }).tesseraDemo;
+    const { token, refreshToken } = await client.sessions.get({ tag });
+    return { token, refreshToken };
+  }, SCOPE.tag);
+
 describe("the demo page in Chromium", () => {
-  it("loads the IIFE by script tag and builds its client from the publishable key", async () => {
+  it("loads its bundled client with the origin's non-extractable DPoP key, on the bound tag", async () => {
     await page.goto(server.url);
     await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
-    expect(await page.evaluate(() => typeof (window as unknown as { Tessera?: { createClient?: unknown } }).Tessera?.createClient)).toBe("function");
+    expect(await page.evaluate(() => typeof (window as unknown as { tesseraDemo?: { client?: unknown } }).tesseraDemo?.client)).toBe("object");
+    expect(await text("#page-jkt")).toBe(await storedKeyThumbprint());
+    expect(await page.locator("#tag").inputValue()).toBe("web");
     expect(await text("#state")).toBe("none");
     expect(await page.locator("#refresh").isDisabled()).toBe(true);
   });
 
-  it("starts a session through the app backend and stores only ciphertext in IndexedDB", async () => {
+  it("starts a session through the app backend, bound to the page's key, and stores only ciphertext in IndexedDB", async () => {
     await page.click("#start");
     await page.waitForSelector("#token");
     const token = await text("#token");
-    expect(token).toMatch(/^session-tag:eyJ/);
+    expect(token).toMatch(/^web:eyJ/);
+    const jkt = await storedKeyThumbprint();
+    expect(claimsOf(token).cnf).toEqual({ jkt });
+    expect(await text("#cnf-jkt")).toBe(jkt);
+    expect(await text("#binding")).toBe("bound to this browser's key");
     await expect.poll(() => text("#raw-check")).toBe("encrypted: no token in the stored bytes");
     const raw = await text("#raw-record");
     expect(raw.length).toBeGreaterThan(100);
-    expect(raw).not.toContain(token.slice("session-tag:".length));
+    expect(raw).not.toContain(token.slice("web:".length));
     expect(raw).not.toContain("eyJ"); // no JWS part in clear either
     // The raw record as the page read it is what IndexedDB holds, under the client's key.
     const stored = await page.evaluate(
@@ -63,7 +100,7 @@ describe("the demo page in Chromium", () => {
           const open = indexedDB.open("tessera");
           open.onerror = () => reject(open.error);
           open.onsuccess = () => {
-            const get = open.result.transaction("kv").objectStore("kv").get("tessera:my-product-tag:snd:session-tag");
+            const get = open.result.transaction("kv").objectStore("kv").get("tessera:my-product-tag:snd:web");
             get.onsuccess = () => resolve(get.result);
             get.onerror = () => reject(get.error);
           };
@@ -73,11 +110,36 @@ describe("the demo page in Chromium", () => {
     await expect.poll(() => text("#activity tbody")).toContain("create");
   });
 
+  it("refuses the tokens read out of the page and replayed from Node without its key: refresh, verify, track", async () => {
+    const stolen = await readOutOfPage();
+    const post = (path: string, body: object, authorization = `Bearer ${server.publishableKey}`) =>
+      fetch(`${server.url}${path}`, { method: "POST", headers: { authorization, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const refused = async (response: Response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+    expect(await refused(await post("/v1/sessions/refresh", { ...SCOPE, refreshToken: stolen.refreshToken }))).toEqual([401, "DPOP_REQUIRED"]);
+    expect(await refused(await post("/v1/sessions/verify", { ...SCOPE, token: stolen.token }))).toEqual([401, "DPOP_REQUIRED"]);
+    expect(await refused(await post("/v1/sessions/track", { action: "stolen" }, `Session ${stolen.token}`))).toEqual([401, "DPOP_REQUIRED"]);
+    // The refusals left the page's session as it was (a replay without the key is no reuse).
+    expect(await readOutOfPage()).toEqual(stolen);
+  });
+
+  it("signs with the same key after a reload, and the bound session keeps working there", async () => {
+    const jkt = await text("#page-jkt");
+    const token = await text("#token");
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+    expect(await text("#page-jkt")).toBe(jkt);
+    await expect.poll(() => text("#token")).toBe(token);
+    await page.click("#refresh");
+    await expect.poll(() => text("#token")).not.toBe(token);
+    expect(claimsOf(await text("#token")).cnf).toEqual({ jkt });
+    expect(await text("#binding")).toBe("bound to this browser's key");
+  });
+
   it("refreshes (a new token), verifies, then ends the session", async () => {
     const before = await text("#token");
     await page.click("#refresh");
     await expect.poll(() => text("#token")).not.toBe(before);
-    expect(await text("#token")).toMatch(/^session-tag:eyJ/);
+    expect(await text("#token")).toMatch(/^web:eyJ/);
     await expect.poll(() => text("#status")).toMatch(/^refreshed/);
 
     await page.click("#verify");
@@ -118,7 +180,7 @@ describe("the demo page in Chromium", () => {
     await page.reload();
     await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
     const tags = await page.locator("#tag option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
-    expect(tags).toEqual(["session-tag", "guest"]);
+    expect(tags).toEqual(["session-tag", "web", "guest"]);
     await page.selectOption("#tag", "guest");
     await expect.poll(() => text("#token")).toBe(token);
     expect(await text("#state")).toMatch(/^active/);

@@ -26,16 +26,22 @@ function setup(scriptFiles: string[] = []) {
 }
 
 describe("createDevHandler", () => {
-  it("serves the demo page, which loads the IIFE by script tag, under a same-origin CSP", async () => {
+  it("serves the demo page, its bundled script and style, under a same-origin CSP", async () => {
     const { handler, seen } = setup();
     const response = await handler(new Request(`${origin}/`));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await response.text();
-    expect(html).toContain('<script src="/tessera.global.js"></script>');
     expect(html).toContain('<script src="/demo/app.js"></script>');
+    expect(html).toContain('<link rel="stylesheet" href="/demo/app.css">');
     expect(html).not.toContain(accessKeys.publishable); // keys come from /demo/config
+    // The ESM client with dpopKey, bundled at build time (the script-tag build has no dpopKey).
+    const script = await handler(new Request(`${origin}/demo/app.js`));
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(await script.text()).toContain("tessera-keys");
+    const style = await handler(new Request(`${origin}/demo/app.css`));
+    expect(style.headers.get("content-type")).toMatch(/^text\/css/);
     expect(seen).toHaveLength(0);
   });
 
@@ -64,8 +70,9 @@ describe("createDevHandler", () => {
           name: "My product",
           envs: ["dev", "snd", "prd"],
           sessions: [
-            { tag: "session-tag", name: "Signed-in user", public: false },
-            { tag: "guest", name: "Guest", public: true },
+            { tag: "session-tag", name: "Signed-in user", public: false, binding: null },
+            { tag: "web", name: "Signed-in user, bound to the browser", public: false, binding: "dpop" },
+            { tag: "guest", name: "Guest", public: true, binding: null },
           ],
         },
       ],
@@ -90,6 +97,16 @@ describe("createDevHandler", () => {
     expect(upstream.headers.get("authorization")).toBe(`Bearer ${accessKeys.secret}`);
     expect(upstream.headers.get("idempotency-key")).toBe("k1");
     expect((await response.json()).body).toBe(body);
+  });
+
+  it("passes the page's key thumbprint on to start as dpop.jkt, and anything not JSON as it came", async () => {
+    const { handler, seen } = setup();
+    const jkt = "N".repeat(43);
+    const login = (body: string) => handler(new Request(`${origin}/demo/login`, { method: "POST", headers: { "content-type": "application/json", origin }, body }));
+    const bound = await login(JSON.stringify({ product: "my-product-tag", env: "snd", tag: "web", data: { userId: "1" }, jkt }));
+    expect(JSON.parse((await bound.json()).body)).toEqual({ product: "my-product-tag", env: "snd", tag: "web", data: { userId: "1" }, dpop: { jkt } });
+    expect((await (await login("not json")).json()).body).toBe("not json");
+    expect(seen).toHaveLength(2);
   });
 
   it("proxies the activity timeline with the secret key, the identifier path-encoded", async () => {
