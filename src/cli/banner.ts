@@ -49,7 +49,9 @@ export function formatBanner(input: BannerInput): string {
 /** The seed call for the seed config; for other configs, sample data built from the first tag's type map. */
 export function seedCall(config: DevConfig): { product: string; env: string; tag: string; data: unknown } | undefined {
   const product = config.products[0] as ProductView | undefined;
-  const session = product?.sessions?.find((s) => !s.public) ?? product?.sessions?.[0];
+  // A curl cannot sign DPoP proofs: a bound tag (binding: "dpop") would answer DPOP_REQUIRED.
+  const sessions = product?.sessions ?? [];
+  const session = sessions.find((s) => !s.public && s.binding !== "dpop") ?? sessions.find((s) => !s.public) ?? sessions[0];
   if (!product || !session || !product.envs?.length) return undefined;
   const env = product.envs.includes("snd") ? "snd" : product.envs[0]!;
   const isSeed = product.tag === "my-product-tag" && session.tag === "session-tag";

@@ -50,6 +50,13 @@ describe("formatBanner's store line", () => {
 });
 
 describe("seedCall", () => {
+  it("skips a bound tag (binding: dpop): a curl cannot sign the proof it would need", () => {
+    const session = { schema: { id: "string" } };
+    const products = (sessions: object[]) => [{ tag: "shop", envs: ["prd"], sessions }];
+    expect(seedCall({ issuer: "x", products: products([{ ...session, tag: "web", binding: "dpop" }, { ...session, tag: "api" }]) })?.tag).toBe("api");
+    expect(seedCall({ issuer: "x", products: products([{ ...session, tag: "web", binding: "dpop" }]) })?.tag).toBe("web");
+  });
+
   it("builds sample data from another config's type map, skipping public tags", () => {
     const call = seedCall({
       issuer: "x",

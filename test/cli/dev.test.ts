@@ -130,13 +130,14 @@ describe("tessera dev", () => {
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 
-  it("serves the demo page that references the browser build, and the build itself", async () => {
+  it("serves the demo page with its bundled script, and the script-tag build for other pages", async () => {
     const cwd = tempDir();
     const server = await dev(["--port", "0", "--data-dir", join(cwd, "d")], cwd);
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain('<script src="/tessera.global.js"></script>');
+    expect(html).toContain('<script src="/demo/app.js"></script>');
+    expect((await fetch(`${server.url}/demo/app.js`)).status).toBe(200);
     expect(html).not.toContain(server.secretKey);
     const script = await fetch(`${server.url}/tessera.global.js`);
     expect(script.status).toBe(200);
