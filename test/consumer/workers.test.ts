@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAccessKey, generateSecret, generateSigningKey } from "../../src/server/index.js";
+import { dpopKey } from "../../src/index.js";
 import { root, runIn, scratchProject } from "../support/tarball.ts";
 import { startWorkerd } from "./start-workerd.ts";
 import { compatibilityOf, exampleWranglerConfig } from "./wrangler-config.ts";
@@ -86,6 +87,20 @@ describe("the Worker example from the packed package, bundled by wrangler, in wo
     const whoami = await call("GET", "/api/whoami", undefined, { authorization: `Session ${started.body.token}` });
     expect(whoami).toMatchObject({ status: 200, body: { identifier: SEED.data.userId, sessionId: started.body.sessionId } });
     expect((await call("GET", "/api/whoami", undefined, { authorization: "Session session-tag:forged" })).status).toBe(401);
+  });
+
+  it("serves /auth/login: a session bound to the page's DPoP key, accepted by /api/whoami only with the page's proof", async () => {
+    const key = dpopKey({ database: false });
+    const env = config.vars!.TESSERA_ENV!;
+    const login = await call("POST", "/auth/login", { userId: "user-9", email: "nine@example.com", jkt: await key.thumbprint() });
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+    const claims = JSON.parse(Buffer.from(login.body.token.split(":")[1].split(".")[1], "base64url").toString());
+    expect(claims).toMatchObject({ env, cnf: { jkt: await key.thumbprint() } });
+    const url = `${origin()}/api/whoami`;
+    const authorization = `Session ${login.body.token}`;
+    expect((await call("GET", "/api/whoami", undefined, { authorization })).body.error.reason).toBe("dpop");
+    const proof = await key.proof("GET", url, login.body.token);
+    expect(await call("GET", "/api/whoami", undefined, { authorization, dpop: proof })).toMatchObject({ status: 200, body: { identifier: "user-9" } });
   });
 
   it("serves /app/*: login, me, refresh, logout", async () => {

@@ -1,7 +1,7 @@
 import type { SessionServer } from "tessera-sessions/server";
 import { verifySessionToken, type VerifySessionTokenOptions } from "tessera-sessions/verify";
 import type { Env } from "./env.ts";
-import { PRODUCT, SESSION_TAG } from "./products.ts";
+import { BOUND_TAG, PRODUCT, SESSION_TAG } from "./products.ts";
 import { json } from "./respond.ts";
 
 type Jwks = NonNullable<VerifySessionTokenOptions["jwks"]>;
@@ -38,13 +38,16 @@ async function loadJwks(env: Env, endpoint: SessionServer, fresh: boolean): Prom
 export async function handleApi(request: Request, env: Env, endpoint: SessionServer): Promise<Response> {
   const { pathname } = new URL(request.url);
   if (pathname !== "/api/whoami") return json(404, { error: { code: "NOT_FOUND", message: "no such API route" } });
-  const match = /^Session\s+(\S+)$/.exec(request.headers.get("authorization") ?? "");
+  const match = /^Session\s+(([^:\s]+):\S+)$/.exec(request.headers.get("authorization") ?? "");
   if (!match) return json(401, { error: { code: "SESSION_INVALID", message: "send Authorization: Session <token>" } });
+  // The API serves both configs; the token's own tag prefix picks which one it is checked against.
+  const tag = match[2] === BOUND_TAG ? BOUND_TAG : SESSION_TAG;
   // An unset TESSERA_ENV makes verifySessionToken throw INVALID_ARGUMENT: a missing scope never checks nothing.
-  // `request`: a session config with `binding: "dpop"` (docs/dpop.md) is valid here only with the
-  // page's DPoP proof for this request; unbound sessions ignore it. Each isolate remembers the
-  // proofs it saw; pass a shared `replayCache` (Durable Object, D1) to refuse replays across isolates.
-  const options = { issuer: env.TESSERA_ISSUER, product: PRODUCT, env: env.TESSERA_ENV, tag: SESSION_TAG, request };
+  // `request`: a token of the bound config (`binding: "dpop"`, docs/dpop.md) is valid here only
+  // with the page's DPoP proof for this request (`sessions.fetch()` sends both); unbound ones ignore
+  // it. Each isolate remembers the proofs it saw; pass a shared `replayCache` (Durable Object, D1)
+  // to refuse replays across isolates.
+  const options = { issuer: env.TESSERA_ISSUER, product: PRODUCT, env: env.TESSERA_ENV, tag, request };
   let result = await verifySessionToken(match[1]!, { ...options, jwks: await loadJwks(env, endpoint, false) });
   // An unknown kid may mean the keys were rotated since the JWKS was cached: reload once.
   if (!result.valid && result.reason === "signature") {

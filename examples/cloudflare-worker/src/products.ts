@@ -15,9 +15,22 @@ export const PRODUCTS: ProductInput[] = [
         period: "mins",
         refresh: { expiry: 30, period: "days" },
       },
+      {
+        // For pages that keep their own tokens (POST /auth/login, sign-in.ts): each token is
+        // bound to the page's DPoP key, worthless without it (docs/dpop.md).
+        tag: "web",
+        name: "Signed-in user, bound to the browser",
+        schema: { userId: "string", details: { username: "string?", email: "string" } },
+        selector: "$Session{userId}",
+        expiry: 15,
+        period: "mins",
+        refresh: { expiry: 30, period: "days" },
+        binding: "dpop",
+      },
     ],
   },
 ];
 
 export const PRODUCT = "my-product-tag";
 export const SESSION_TAG = "session-tag";
+export const BOUND_TAG = "web";

@@ -2,14 +2,16 @@ import { isSessionError } from "tessera-sessions";
 import { handleApi } from "./api.ts";
 import { handleApp } from "./app.ts";
 import { endpointFor } from "./endpoint.ts";
+import { handleSignIn } from "./sign-in.ts";
 import type { Env } from "./env.ts";
 import { json } from "./respond.ts";
 
 /**
- * One Worker, three roles:
+ * One Worker, four roles:
  * - `/v1/*`, `/.well-known/jwks.json`, `/healthz`: the sessions endpoint (D1 store);
  * - `/app/*`: a backend-for-frontend that keeps each visitor's tokens in KV, encrypted, and
  *   gives the browser only an opaque cookie;
+ * - `/auth/login`: the backend sign-in for a page that keeps its own tokens, bound to its DPoP key;
  * - `/api/*`: an API that verifies session tokens offline with the JWKS (no endpoint call).
  */
 export default {
@@ -18,6 +20,7 @@ export default {
       const { pathname } = new URL(request.url);
       const endpoint = endpointFor(env);
       if (pathname.startsWith("/app/")) return await handleApp(request, env, endpoint);
+      if (pathname.startsWith("/auth/")) return await handleSignIn(request, env, endpoint);
       if (pathname.startsWith("/api/")) return await handleApi(request, env, endpoint.server);
       return await endpoint.server.fetch(request);
     } catch (error) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAccessKey, generateSecret, generateSigningKey } from "../../../src/server/index.js";
 import { cloudflareKVStorage, encryptedStorage, secretKey, type KVNamespaceLike } from "../../../src/storage/index.js";
 import { verifySessionToken } from "../../../src/verify/index.js";
+import { createClient, dpopKey } from "../../../src/index.js";
 import { bundleWorker } from "./bundle.js";
 
 // The Cloudflare Worker example (examples/cloudflare-worker) in workerd, through Miniflare:
@@ -11,6 +12,7 @@ const ISSUER = "https://sessions.example.test";
 const SCOPE = { product: "my-product-tag", env: "snd", tag: "session-tag" };
 const DATA = { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } };
 const ACCESS_KEY = generateAccessKey("secret");
+const PUBLISHABLE_KEY = generateAccessKey("publishable");
 const TOKENS_SECRET = generateSecret();
 
 let mf: Miniflare;
@@ -30,6 +32,7 @@ beforeAll(async () => {
       TESSERA_SECRET: generateSecret(),
       TESSERA_SIGNING_KEYS: JSON.stringify([await generateSigningKey("ES256")]),
       TESSERA_SECRET_KEYS: ACCESS_KEY,
+      TESSERA_PUBLISHABLE_KEYS: PUBLISHABLE_KEY,
       TOKENS_SECRET,
     },
   });
@@ -145,6 +148,52 @@ describe("/app/*: a client in the Worker keeping its tokens encrypted in KV", ()
     expect(form.status).toBe(415);
     await form.arrayBuffer();
     expect((await call("GET", "/app/me")).status).toBe(401);
+  });
+});
+
+/** A page's fetch, into workerd (Miniflare answers with its own Response class: copied into the global one). */
+async function viaWorkerd(request: Request): Promise<Response> {
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+  const answer = await mf.dispatchFetch(request.url, { method: request.method, headers: [...request.headers], ...(body ? { body } : {}) });
+  const bytes = await answer.arrayBuffer();
+  return new Response(answer.status === 204 ? null : bytes, { status: answer.status, headers: [...answer.headers] });
+}
+
+describe("/auth/login: a page that keeps its own tokens, bound to its DPoP key (docs/dpop.md)", () => {
+  it("binds the session from its first token; the page refreshes and calls /api/whoami with proofs; the tokens alone are refused", async () => {
+    const key = dpopKey({ database: false });
+    const jkt = await key.thumbprint();
+    const login = await call("POST", "/auth/login", { userId: "user-9", email: "nine@example.com", jkt });
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+    const claimsOf = (token: string) => JSON.parse(Buffer.from(token.slice(token.indexOf(":") + 1).split(".")[1]!, "base64url").toString());
+    expect(login.body.token).toMatch(/^web:eyJ/);
+    expect(claimsOf(login.body.token).cnf).toEqual({ jkt });
+
+    // The page: publishable key, its DPoP key, the tokens its backend handed over.
+    const page = createClient({ baseUrl: ISSUER, accessKey: PUBLISHABLE_KEY, product: SCOPE.product, env: SCOPE.env, dpop: key, fetch: viaWorkerd });
+    try {
+      await page.sessions.adopt({ tag: "web", ...login.body });
+      const api = page.sessions.fetch({ tag: "web" }, viaWorkerd);
+      const whoami = await api(`${ISSUER}/api/whoami`);
+      expect([whoami.status, ((await whoami.json()) as { identifier: string }).identifier]).toEqual([200, "user-9"]);
+      const refreshed = await page.sessions.refresh({ tag: "web" });
+      expect(claimsOf(refreshed.token).cnf).toEqual({ jkt });
+
+      // The same tokens anywhere without the page's key: the API and the endpoint refuse them.
+      const stolen = await call("GET", "/api/whoami", undefined, { authorization: `Session ${refreshed.token}` });
+      expect(stolen).toMatchObject({ status: 401, body: { error: { reason: "dpop" } } });
+      const replay = await call("POST", "/v1/sessions/refresh", { ...SCOPE, tag: "web", refreshToken: refreshed.refreshToken }, { authorization: `Bearer ${PUBLISHABLE_KEY}` });
+      expect(replay).toMatchObject({ status: 401, body: { error: { code: "DPOP_REQUIRED" } } });
+      // The page's session is still alive after those refusals.
+      expect((await api(`${ISSUER}/api/whoami`)).status).toBe(200);
+    } finally {
+      page.close();
+    }
+  });
+
+  it("refuses a sign-in without the page's key thumbprint", async () => {
+    const login = await call("POST", "/auth/login", { userId: "user-9", email: "nine@example.com" });
+    expect(login).toMatchObject({ status: 400, body: { error: { code: "INVALID_ARGUMENT", field: "jkt" } } });
   });
 });
 
