@@ -13,6 +13,8 @@ export interface DevConfig {
   products: unknown[];
   /** Passed to createSessionServer as is: lets an app on another localhost port call the endpoint. */
   cors?: unknown;
+  /** Passed to createSessionServer as is: `{ nonces: true }` asks DPoP proofs for server nonces (docs/dpop.md). */
+  dpop?: unknown;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface LoadedConfig {
 const DEFAULT_CONFIG_FILE = "tessera.config.json";
 export const BUILT_IN = "built-in seed config";
 const DEFAULT_ISSUER = "tessera-dev";
-const TOP_LEVEL = new Set(["$schema", "issuer", "products", "cors"]);
+const TOP_LEVEL = new Set(["$schema", "issuer", "products", "cors", "dpop"]);
 
 /**
  * `path` given: that file, which must exist. Otherwise ./tessera.config.json when present,
@@ -68,7 +70,7 @@ function parseConfig(text: string, source: string): { config: DevConfig; issuerS
   const record = value as Record<string, unknown>;
   const unknown = Object.keys(record).find((key) => !TOP_LEVEL.has(key));
   if (unknown !== undefined) {
-    throw new CliError(`${source}: unknown field "${unknown}" (allowed: issuer, products, cors)`);
+    throw new CliError(`${source}: unknown field "${unknown}" (allowed: issuer, products, cors, dpop)`);
   }
   if (!Array.isArray(record.products) || record.products.length === 0) {
     throw new CliError(`${source}: "products" must be a non-empty array`);
@@ -80,6 +82,7 @@ function parseConfig(text: string, source: string): { config: DevConfig; issuerS
     issuer: (record.issuer as string | undefined) ?? DEFAULT_ISSUER,
     products: record.products,
     ...(record.cors !== undefined ? { cors: record.cors } : {}),
+    ...(record.dpop !== undefined ? { dpop: record.dpop } : {}),
   };
   return { config, issuerSet: record.issuer !== undefined };
 }

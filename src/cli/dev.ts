@@ -62,6 +62,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
         store,
         products: config.products as never,
         cors: cors as never,
+        ...(config.dpop !== undefined ? { dpop: config.dpop as never } : {}),
         accessKeys: { secret: [current.accessKeys.secret], publishable: [current.accessKeys.publishable] },
         // Never receives tokens or keys (server contract); one line, no stack.
         onError: (error: unknown) => output.err(`tessera: internal error: ${oneLine(error)}`),

@@ -39,6 +39,12 @@ describe("examples/tessera.config.json", () => {
     expect(main).not.toHaveProperty("public");
     expect(product?.sessions.find((s) => s.tag === "guest")?.public).toBe(true);
   });
+
+  it("keeps the quick-start curl's tag unbound (a curl cannot sign DPoP proofs) and has a bound tag for the demo page", () => {
+    const [product] = SEED_CONFIG.products;
+    expect(product?.sessions.find((s) => s.tag === "session-tag")).not.toHaveProperty("binding");
+    expect(product?.sessions.find((s) => s.tag === "web")).toMatchObject({ binding: "dpop", selector: "$Session{userId}", exposeData: true });
+  });
 });
 
 describe("loadConfig", () => {

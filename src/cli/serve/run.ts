@@ -33,6 +33,7 @@ export async function runServe(options: ServeOptions, log: Log, env: NodeJS.Proc
       store: opened.store,
       products: config.products as never,
       ...(config.cors !== undefined ? { cors: config.cors as never } : {}),
+      ...(config.dpop !== undefined ? { dpop: config.dpop as never } : {}),
       // The server's contract: errors passed here carry no tokens or keys.
       onError: (error) => log("error", "internal error", { error: oneLine(error) }),
     });
