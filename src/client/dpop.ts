@@ -15,6 +15,12 @@ export interface DpopKey {
   sign(request: Request, token?: string): Promise<void>;
   /** ky hooks the client installs: a fresh proof on every attempt, the server's nonces remembered. */
   readonly hooks: DpopHooks;
+  /**
+   * Sends a `request` already signed, through `fetchImpl`, and takes the answer's `DPoP-Nonce`
+   * for the next proof to that origin; a `use_dpop_nonce` answer is retried once (`sessions.fetch()`
+   * uses it for the app's own API, which may hand out nonces too: RFC 9449 §9).
+   */
+  send(request: Request, fetchImpl: (request: Request) => Promise<Response>): Promise<Response>;
 }
 
 /**
@@ -98,6 +104,20 @@ export function dpopKey(options: DpopKeyOptions = {}): DpopKey {
     return createDpopProof((await keys()).privateKey, await publicJwk(), { htm: method.toUpperCase(), htu: url, iat: Math.floor((options.now ?? Date.now)() / 1000), ...(token ? { token } : {}), ...(nonce ? { nonce } : {}) });
   };
   const sign = async (request: Request, token?: string) => void request.headers.set("dpop", await proof(request.method, request.url, token));
+  const afterResponse: DpopHooks["afterResponse"][number] = async (request, options, response) => {
+    const nonce = response.headers.get("dpop-nonce");
+    if (!nonce) return;
+    const known = nonces.get(new URL(request.url).origin);
+    nonces.set(new URL(request.url).origin, nonce);
+    // RFC 9449 §8: `use_dpop_nonce` asks for one more try carrying the new nonce. Once: a
+    // server that refuses its own nonce again gets its answer passed on. `request` is an
+    // unread copy of what was sent (ky keeps one).
+    if (response.status === 401 && nonce !== known && /use_dpop_nonce/.test(response.headers.get("www-authenticate") ?? "")) {
+      const again = request.clone();
+      await sign(again, await presentedToken(again));
+      return (options as unknown as { fetch: typeof fetch }).fetch(again);
+    }
+  };
   return {
     thumbprint: async () => jwkThumbprint(await publicJwk()),
     publicJwk,
@@ -106,20 +126,12 @@ export function dpopKey(options: DpopKeyOptions = {}): DpopKey {
     hooks: {
       // ky runs beforeRequest before every attempt, retries included: each carries its own jti.
       beforeRequest: [async (request) => sign(request, await presentedToken(request))],
-      afterResponse: [async (request, options, response) => {
-        const nonce = response.headers.get("dpop-nonce");
-        if (!nonce) return;
-        const known = nonces.get(new URL(request.url).origin);
-        nonces.set(new URL(request.url).origin, nonce);
-        // RFC 9449 §8: `use_dpop_nonce` asks for one more try carrying the new nonce. Once: a
-        // server that refuses its own nonce again gets its answer passed on. `request` is ky's
-        // unread copy of what was sent.
-        if (response.status === 401 && nonce !== known && /use_dpop_nonce/.test(response.headers.get("www-authenticate") ?? "")) {
-          const again = request.clone();
-          await sign(again, await presentedToken(again));
-          return (options as unknown as { fetch: typeof fetch }).fetch(again);
-        }
-      }],
+      afterResponse: [afterResponse],
+    },
+    async send(request, fetchImpl) {
+      const unsent = request.clone();
+      const response = await fetchImpl(request);
+      return (await afterResponse(unsent, { fetch: fetchImpl }, response)) ?? response;
     },
   };
 }

@@ -154,8 +154,14 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
     /** The same for plain fetch: `const api = tessera.sessions.fetch({ tag }); await api("/me")`. */
     fetch(args, fetchImpl) {
       const attach = attacher(args);
-      // The global fetch is resolved per call, so SSR code can build the wrapper before a fetch exists.
-      return async (input, init) => (fetchImpl ?? fetch)(await attach(new Request(input, init)));
+      return async (input, init) => {
+        // The global fetch is resolved per call, so SSR code can build the wrapper before a fetch exists.
+        const impl = fetchImpl ?? fetch;
+        const request = await attach(new Request(input, init));
+        const dpop = typeof TESSERA_SCRIPT_TAG === "undefined" ? options.dpop : undefined;
+        // A proof went out: the API's nonces are taken as the endpoint's are (dpop.ts).
+        return dpop && request.headers.has("dpop") ? dpop.send(request, impl) : impl(request);
+      };
     },
   };
 }

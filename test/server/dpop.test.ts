@@ -227,6 +227,28 @@ describe("DPoP-bound sessions against the real endpoint", () => {
     expect(cors.headers.get("access-control-expose-headers")).toContain("dpop-nonce");
   });
 
+  it("sessions.fetch takes the app API's nonces too: from any answer, and a use_dpop_nonce answer retried once (RFC 9449 §9)", async () => {
+    const { client } = await setup();
+    const proofs: Array<{ nonce: unknown; jti: unknown }> = [];
+    let answer = (_n: number) => new Response("ok", { headers: { "dpop-nonce": "api-nonce-1" } });
+    const api = client.sessions.fetch({ tag: "bound", origins: ["https://app.example"] }, async (request) => {
+      const { nonce, jti } = decodeJwt(request.headers.get("dpop")!);
+      proofs.push({ nonce, jti });
+      return answer(proofs.length);
+    });
+    expect((await api("https://app.example/api/me")).status).toBe(200);
+    expect((await api("https://app.example/api/me")).status).toBe(200);
+    expect(proofs.map((p) => p.nonce)).toEqual([undefined, "api-nonce-1"]);
+    // The API refuses with a new nonce once: one retry, with a fresh proof carrying it.
+    answer = (n) =>
+      n === 3
+        ? new Response(null, { status: 401, headers: { "dpop-nonce": "api-nonce-2", "www-authenticate": 'DPoP error="use_dpop_nonce"' } })
+        : new Response("ok");
+    expect((await api("https://app.example/api/me", { method: "POST", body: "{}" })).status).toBe(200);
+    expect(proofs.slice(2).map((p) => p.nonce)).toEqual(["api-nonce-1", "api-nonce-2"]);
+    expect(new Set(proofs.map((p) => p.jti)).size).toBe(4);
+  });
+
   it("verifySessionToken refuses a bound token without its proof, with a replayed one, and accepts the page's request", async () => {
     const { h, client, tokens } = await setup();
     const jwks = await (await h.call("GET", "/.well-known/jwks.json")).json();
