@@ -4,7 +4,8 @@ import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDevStore, probeBetterSqlite3, probeNodeSqlite, type DriverProbe } from "../../src/cli/dev-store.js";
+import { openDevStore } from "../../src/cli/dev-store.js";
+import { probeBetterSqlite3, probeNodeSqlite, type DriverProbe } from "../../src/cli/sqlite-driver.js";
 
 // Which store `tessera dev` picks. The drivers are probed through injected functions, so every
 // branch runs here on Node 20 (which has no node:sqlite); node:sqlite itself runs the store

@@ -22,7 +22,7 @@ export async function runServe(options: ServeOptions, log: Log, env: NodeJS.Proc
   const { config, source, issuerSet } = loadConfig(options.config);
   if (!issuerSet) throw new CliError(`${source}: "issuer" is required for tessera serve (the endpoint's public origin, e.g. "https://sessions.example.com")`);
   const keys = loadKeys(options.keys, env, (message) => log("warn", message));
-  const opened = storeFromUrl(options.store ?? env.TESSERA_STORE ?? DEFAULT_STORE);
+  const opened = await storeFromUrl(options.store ?? env.TESSERA_STORE ?? DEFAULT_STORE);
   if (!opened.shared && options.workers > 1) throw new CliError("--store memory: cannot be shared by several --workers");
 
   let server;
@@ -50,6 +50,8 @@ export async function runServe(options: ServeOptions, log: Log, env: NodeJS.Proc
     await opened.close();
     throw new CliError(`store (${opened.describe}): cannot open (${oneLine(error)})`);
   }
+  // Which driver holds the sessions (SQLite: better-sqlite3, or node:sqlite when it is missing).
+  log("info", "store", { store: opened.describe });
 
   let draining = false;
   let http;

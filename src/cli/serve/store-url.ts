@@ -1,11 +1,13 @@
-import { memoryStore, postgresStore, sqliteStore, type SessionStore } from "../../server/index.js";
+import { memoryStore, postgresStore, type SessionStore } from "../../server/index.js";
+import { sqliteFileStore } from "../../server/stores/sqlite.js";
 import { CliError } from "../cli-error.js";
+import { DRIVER_PROBES, pickSqliteDriver, sqliteLine, type DriverProbes } from "../sqlite-driver.js";
 
 export const DEFAULT_STORE = "sqlite:./sessions.db";
 
 export interface OpenedStore {
   store: SessionStore;
-  /** For logs: the kind and, for files, the path; never a password. */
+  /** For logs: the kind (for SQLite, the driver) and, for files, the path; never a password. */
   describe: string;
   /** Several processes may share it (not memory:). */
   shared: boolean;
@@ -13,11 +15,11 @@ export interface OpenedStore {
 }
 
 /**
- * The store named by a URL: `sqlite:<path>` (better-sqlite3), `postgres://` or `postgresql://`
- * (pg, an optional peer), `memory:` (lost at exit: for trials only). The drivers are loaded on
- * first use, so `tessera serve` reports a missing driver at its start-up check.
+ * The store named by a URL: `sqlite:<path>` (better-sqlite3, else node:sqlite: sqlite-driver.ts),
+ * `postgres://` or `postgresql://` (pg, an optional peer, loaded on first use, so a missing one
+ * is reported at the start-up check), `memory:` (lost at exit: for trials only).
  */
-export function storeFromUrl(url: string): OpenedStore {
+export async function storeFromUrl(url: string, probes: DriverProbes = DRIVER_PROBES): Promise<OpenedStore> {
   if (url === "memory:") {
     const store = memoryStore();
     return { store, describe: "memory", shared: false, close: async () => {} };
@@ -25,8 +27,10 @@ export function storeFromUrl(url: string): OpenedStore {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (path === "") throw new CliError("--store sqlite: needs a file path, e.g. sqlite:./sessions.db");
-    const store = sqliteStore({ path });
-    return { store, describe: `sqlite ${path}`, shared: path !== ":memory:", close: () => store.close() };
+    const driver = await pickSqliteDriver(probes);
+    if (!driver) throw new CliError("--store sqlite: needs better-sqlite3 (npm i better-sqlite3) or a runtime with node:sqlite (Node >= 22.13)");
+    const store = sqliteFileStore(path, driver.open);
+    return { store, describe: sqliteLine(driver, path), shared: path !== ":memory:", close: () => store.close() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     let host: string;
