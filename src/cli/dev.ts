@@ -117,6 +117,11 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
       port: options.port,
       hostname: options.host,
       workers,
+      // The primary's lines (a worker replaced, a crash loop) in tessera dev's own words.
+      log: (level, message, fields = {}) => {
+        const detail = Object.entries(fields).map(([name, value]) => `${name} ${value}`).join(", ");
+        (level === "info" ? output.out : output.err)(`tessera: ${level === "info" ? "" : `${level}: `}${message}${detail ? ` (${detail})` : ""}`);
+      },
       // Requests no fetch Request can represent (TRACE, a malformed Host) are answered by the
       // adapter; they still get their log line.
       onRefused: ({ method, path, status }) => log.line(`${method} ${loggedPath(path)} ${status} 0ms (refused by the adapter)`),

@@ -1,19 +1,22 @@
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startCluster, type ClusterOptions } from "./cluster.js";
 import { nodeListener } from "./listener.js";
 import type { FetchHandler, NodeListenerOptions, NodeServer } from "./types.js";
 
-export interface ServeNodeOptions extends Omit<NodeListenerOptions, "hostname"> {
+/** With `workers` > 1, the cluster's options (cluster.ts) apply in the primary: log, restart bound, stop timeout, signals. */
+export interface ServeNodeOptions extends Omit<NodeListenerOptions, "hostname">, Omit<ClusterOptions, "workers"> {
   /** Default 0: any free port (shared by every worker). */
   port?: number;
   /** Default 127.0.0.1: loopback only. */
   hostname?: string;
   /**
    * Processes serving the port (node:cluster), default 1: this process serves. With N > 1,
-   * a call in the cluster's primary forks N workers that run the same script again, and each
-   * worker's own call serves (the primary's handler is not used). The store must be shared
-   * between processes: sqliteStore (WAL) on one machine or postgresStore, never memoryStore.
+   * a call in the cluster's primary forks N workers that run the same script again (startCluster),
+   * and each worker's own call serves (the primary's handler is not used); the primary's
+   * `close()` stops the workers and waits for them. The store must be shared between processes:
+   * sqliteStore (WAL) on one machine or postgresStore, never memoryStore.
    */
   workers?: number;
 }
@@ -26,7 +29,13 @@ export function serveNode(handler: FetchHandler, options: ServeNodeOptions = {})
   const hostname = options.hostname ?? "127.0.0.1";
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) return Promise.reject(new TypeError("workers must be a whole number of at least 1"));
-  if (workers > 1 && cluster.isPrimary) return servePrimary(workers, hostname);
+  if (workers > 1 && cluster.isPrimary) {
+    return startCluster({ ...options, workers }).then((primary) => ({
+      url: urlOf(hostname, primary.port),
+      port: primary.port,
+      close: () => primary.stop().then(() => {}),
+    }));
+  }
   const server = createServer(nodeListener(handler, { ...options, hostname }));
   // Keep-alive sockets would hold close() open for their idle timeout.
   server.keepAliveTimeout = 5_000;
@@ -46,58 +55,6 @@ export function serveNode(handler: FetchHandler, options: ServeNodeOptions = {})
       });
     });
   });
-}
-
-/**
- * The primary of a cluster: forks the workers and resolves once every one listens. Node hands
- * the listening socket to all of them (port 0 included: one port for all) and spreads
- * connections round-robin.
- */
-function servePrimary(count: number, hostname: string): Promise<NodeServer> {
-  return new Promise((resolve, reject) => {
-    const forked = Array.from({ length: count }, () => cluster.fork());
-    let listening = 0;
-    let closing = false;
-    const onListening = (worker: (typeof forked)[number], address: { port: number }) => {
-      if (!forked.includes(worker) || ++listening < count) return;
-      cluster.off("listening", onListening);
-      cluster.off("exit", onEarlyExit);
-      // A worker that dies later is replaced, so the port keeps `count` processes behind it.
-      cluster.on("exit", (dead) => {
-        const at = forked.indexOf(dead);
-        if (at >= 0 && !closing) forked[at] = cluster.fork();
-      });
-      resolve({ url: urlOf(hostname, address.port), port: address.port, close: () => stopWorkers(forked, () => (closing = true)) });
-    };
-    const onEarlyExit = (worker: (typeof forked)[number], code: number | null, signal: string | null) => {
-      if (!forked.includes(worker)) return;
-      cluster.off("listening", onListening);
-      cluster.off("exit", onEarlyExit);
-      for (const w of forked) if (!w.isDead()) w.kill();
-      reject(new Error(`a worker exited before listening (${signal ?? `exit code ${code}`})`));
-    };
-    cluster.on("listening", onListening);
-    cluster.on("exit", onEarlyExit);
-  });
-}
-
-/** SIGTERM to each worker (it closes its server and store, as `tessera dev` does on a signal), SIGKILL after 5 s. */
-function stopWorkers(workers: import("node:cluster").Worker[], markClosing: () => void): Promise<void> {
-  markClosing();
-  return Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<void>((done) => {
-          if (worker.isDead()) return done();
-          const timer = setTimeout(() => worker.process.kill("SIGKILL"), 5_000);
-          worker.once("exit", () => {
-            clearTimeout(timer);
-            done();
-          });
-          worker.process.kill("SIGTERM");
-        }),
-    ),
-  ).then(() => {});
 }
 
 // An IPv6 literal needs brackets in a URL (RFC 3986 §3.2.2).

@@ -29,3 +29,6 @@ export interface NodeListenerOptions {
   /** Told about every request answered 400/405 by the adapter itself (e.g. TRACE, `Host: exa mple`): a log line. */
   onRefused?: (request: RefusedRequest) => void;
 }
+
+/** A line from a cluster's primary (a worker replaced, a crash loop, a signal): `tessera serve` writes it as JSON. */
+export type ClusterLog = (level: "info" | "warn" | "error", message: string, fields?: Record<string, string | number | boolean>) => void;

@@ -96,6 +96,39 @@ describe("tessera serve", () => {
     });
   }, 45_000);
 
+  it("--workers 2: a worker killed with SIGKILL is logged and replaced, and the port keeps answering", async () => {
+    const dir = tempDir("tessera-serve-");
+    const { secretKey, scope } = await serveFolder(dir);
+    const server = await serve(["--keys", "keys.json", "--store", "sqlite:./sessions.db", "--port", "0", "--workers", "2"], dir);
+    const lines = () => server.stdout().trim().split("\n").map((line) => JSON.parse(line) as { msg: string; pid: number; [field: string]: unknown });
+    // Each worker logs the store it opened (with its driver) before it listens.
+    const workers = () => lines().filter((l) => l.msg === "store").map((l) => l.pid);
+    expect(workers()).toHaveLength(2);
+    expect(lines().find((l) => l.msg === "store")!.store).toBe("SQLite (better-sqlite3), ./sessions.db");
+    const [victim] = workers() as [number];
+    process.kill(victim, "SIGKILL");
+
+    await expect.poll(() => lines().find((l) => l.msg === "worker exited; replacing it"), { timeout: 10_000 })
+      .toMatchObject({ level: "error", workerPid: victim, signal: "SIGKILL" });
+    const start = () => fetch(`${server.url}/v1/sessions/start`, {
+      // A new connection each: node:cluster spreads connections, not requests.
+      method: "POST", headers: { authorization: `Bearer ${secretKey}`, "content-type": "application/json", connection: "close" },
+      body: JSON.stringify({ ...scope, data: { userId: "u1" } }),
+    }).then((response) => response.status);
+    expect(await Promise.all(Array.from({ length: 8 }, start))).toEqual(Array(8).fill(201));
+    await expect.poll(() => workers().length, { timeout: 10_000 }).toBe(3);
+    const replacement = workers()[2]!;
+    // The replacement serves too: round-robin reaches it.
+    await expect.poll(async () => {
+      await Promise.all(Array.from({ length: 4 }, start));
+      return lines().some((l) => l.msg === "request" && l.pid === replacement);
+    }, { timeout: 10_000 }).toBe(true);
+
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    expect(lines().filter((l) => l.msg === "stopped").map((l) => l.pid).sort()).toEqual(workers().filter((pid) => pid !== victim).sort());
+  }, 45_000);
+
   it("answers /healthz and /readyz (with a store round trip); keys from the environment", async () => {
     const dir = tempDir("tessera-serve-");
     const { keys } = await serveFolder(dir);

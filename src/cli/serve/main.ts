@@ -1,9 +1,12 @@
 import cluster from "node:cluster";
+import { startCluster } from "../../node/index.js";
 import type { ServeOptions } from "../args.js";
-import { oneLine } from "../cli-error.js";
-import { startPrimary } from "./cluster.js";
+import { CliError, oneLine } from "../cli-error.js";
 import { jsonLog } from "./log.js";
 import { runServe } from "./run.js";
+
+/** What a worker gets beyond --shutdown-timeout before the primary kills it: closing and flushing the store. */
+const STORE_CLOSE_MS = 5_000;
 
 /**
  * `tessera serve`: one process, or a cluster primary and its workers. SIGTERM or SIGINT stops
@@ -15,17 +18,20 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const log = jsonLog((line) => process.stdout.write(`${line}\n`), role);
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
 
-  let stop: () => Promise<boolean>;
   if (options.workers > 1 && cluster.isPrimary) {
-    const primary = await startPrimary(options.workers, log);
+    // The primary only supervises: it replaces a worker that dies, and on SIGTERM or SIGINT it
+    // forwards SIGTERM, waits for every worker to drain and flush, and exits 0 if all exited 0.
+    const primary = await startCluster({ workers: options.workers, log, stopTimeoutMs: options.shutdownTimeoutMs + STORE_CLOSE_MS }).catch(
+      (error: unknown) => {
+        throw new CliError(oneLine(error));
+      },
+    );
     log("info", "listening", { url: `http://${host}:${primary.port}`, workers: options.workers });
-    stop = () => primary.stop();
-  } else {
-    const running = await runServe(options, log);
-    if (!cluster.isWorker) log("info", "listening", { url: `http://${host}:${running.port}` });
-    stop = () => running.stop().then(() => true);
+    return;
   }
 
+  const running = await runServe(options, log);
+  if (!cluster.isWorker) log("info", "listening", { url: `http://${host}:${running.port}` });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     // Ctrl+C reaches the primary and its workers at once, and the primary forwards SIGTERM: a
@@ -34,8 +40,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     log("info", "signal", { signal });
-    stop().then(
-      (clean) => process.exit(clean ? 0 : 1),
+    running.stop().then(
+      () => process.exit(0),
       (error: unknown) => {
         log("error", "error while stopping", { error: oneLine(error) });
         process.exit(1);
