@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveFolder } from "../cli/spawn-serve.ts";
 import { root, runIn, scratchProject } from "../support/tarball.ts";
 
-// Two routes a user takes with nothing but the package installed (one scratch project for
-// both): `npx tessera dev`, and Deno importing `npm:tessera-sessions/...` offline.
+// Routes a user takes with nothing but the package installed (one scratch project for all):
+// `npx tessera dev`, Deno importing `npm:tessera-sessions/...` offline, and `tessera serve` on
+// a SQLite file without better-sqlite3 (node:sqlite, which Deno has and Node 20 has not).
 
 const SEED = { product: "my-product-tag", env: "snd", tag: "session-tag", data: { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } } };
 
@@ -86,4 +88,58 @@ describe("Deno with npm:tessera-sessions/... imports", () => {
     const { stdout } = await runIn(dir, DENO, ["run", "--check", "--cached-only", "--unstable-kv", "--no-prompt", "--no-lock", "--allow-env", "--allow-read", "main.ts"]);
     expect(JSON.parse(stdout.trim().split("\n").at(-1)!)).toEqual({ valid: true, identifier: "u1" });
   }, 60_000);
+});
+
+describe("tessera serve --store sqlite: without better-sqlite3", () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+
+  it("falls back to node:sqlite (run by Deno), names the driver in one log line, keeps sessions in a 0600 file", async () => {
+    const cwd = join(dir, "serve");
+    mkdirSync(cwd, { recursive: true });
+    const { secretKey, scope } = await serveFolder(cwd);
+    const cli = join(dir, "node_modules/tessera-sessions/dist/cli.js");
+    child = spawn(DENO, ["run", "-A", "--cached-only", "--no-prompt", "--no-lock", cli, "serve", "--keys", "keys.json", "--store", "sqlite:./sessions.db", "--port", "0"], {
+      cwd, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    });
+    let out = "";
+    child.stdout!.on("data", (chunk) => (out += chunk));
+    child.stderr!.on("data", (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
+    const deadline = Date.now() + 45_000;
+    let url: string | undefined;
+    while (!url && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      url = /"msg":"listening"[^\n]*"url":"([^"]+)"/.exec(out)?.[1];
+    }
+    expect(url, out).toBeDefined();
+    const stores = out.split("\n").filter((line) => line.includes('"msg":"store"'));
+    expect(stores.map((line) => JSON.parse(line).store), out).toEqual(["SQLite (node:sqlite), ./sessions.db"]);
+
+    const response = await fetch(`${url}/v1/sessions/start`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secretKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...scope, data: { userId: "u1" } }),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    const listed = await fetch(`${url}/v1/sessions?${new URLSearchParams({ ...scope, limit: "1" })}`, { headers: { authorization: `Bearer ${secretKey}` } });
+    expect(((await listed.json()) as { total: number }).total).toBe(1);
+    child.kill("SIGTERM");
+    expect(await exited, out).toBe(0);
+    expect((statSync(join(cwd, "sessions.db")).mode & 0o777).toString(8)).toBe("600");
+  }, 60_000);
+
+  it("on a Node without node:sqlite, refuses at start with one line naming both drivers", async () => {
+    const cwd = join(dir, "serve-refused");
+    mkdirSync(cwd, { recursive: true });
+    await serveFolder(cwd);
+    const cli = join(dir, "node_modules/tessera-sessions/dist/cli.js");
+    // Node 20 has no node:sqlite; a later Node is run without it.
+    const without = isBuiltin("node:sqlite") ? ["--no-experimental-sqlite"] : [];
+    const failed = await runIn(cwd, process.execPath, [...without, cli, "serve", "--keys", "keys.json", "--store", "sqlite:./other.db", "--port", "0"]).catch((error: Error) => error.message);
+    expect(failed).toContain("tessera: --store sqlite: needs better-sqlite3 (npm i better-sqlite3) or a runtime with node:sqlite");
+    expect(existsSync(join(cwd, "other.db"))).toBe(false);
+  }, 30_000);
 });
