@@ -98,8 +98,8 @@ export function startCluster(options: ClusterOptions): Promise<ClusterPrimary> {
         const fields = { worker: worker.id, workerPid: worker.process.pid ?? 0, ...(signal ? { signal } : { code: code ?? 0 }) };
         if (!started) {
           log("error", "worker exited before listening", fields);
-          void stop();
-          return reject(new Error(`a worker exited before listening (${signal ?? `exit code ${code}`})`));
+          reject(new Error(`a worker exited before listening (${signal ?? `exit code ${code}`})`));
+          return void stop();
         }
         const now = Date.now();
         exits.push(now);
