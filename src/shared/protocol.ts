@@ -103,6 +103,8 @@ export interface ListUsersResult {
   total: number;
   page: number;
   limit: number;
+  /** A product and env held more user rows than one request reads (docs/protocol.md "Users"): `total` counts those read. */
+  truncated: boolean;
   users: SessionUser[];
 }
 

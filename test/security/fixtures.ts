@@ -42,9 +42,9 @@ export function memorySnapshotting(): Snapshotting {
           for (const session of product.sessions) {
             const scope = { product: product.tag, env, tag: session.tag };
             const sessions = await store.listSessions({ ...scope, activeOnly: false, now: 0, offset: 0, limit: 1e9 });
-            const users = await store.listUsers({ ...scope, now: 0, offset: 0, limit: 1e9 });
+            const users = await store.listUsers({ scopes: [{ product: product.tag, env }], tag: session.tag, now: 0, offset: 0, limit: 1e9, scanLimit: 1e9 });
             const activity = await Promise.all(
-              users.users.map((u) => store.listActivity({ identifier: u.identifier, product: scope.product, env, offset: 0, limit: 1e9 })),
+              users.users.map((u) => store.listActivity({ identifier: u.identifier, scopes: [{ product: scope.product, env }], offset: 0, limit: 1e9 })),
             );
             parts.push(sessions, users, activity);
           }

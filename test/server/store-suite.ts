@@ -29,6 +29,9 @@ export function runStoreConformance(
     sealedPair: null,
     ...over,
   });
+  const PE = [{ product: "p", env: "e" }];
+  /** A users query of product p, env e, every tag: first page of 10. */
+  const USERS = { scopes: PE, offset: 0, limit: 10, scanLimit: 1000 };
   const withStore = (fn: (store: SessionStore) => Promise<void>) => async () => {
     const store = await factory();
     try {
@@ -120,7 +123,7 @@ export function runStoreConformance(
       for (const s of [a, b, c]) await store.createSession(s);
       await store.revokeSessions({ ...scope, sessionId: a.id }, T0 + 60);
       await store.recordActivity({ ...scope, operation: "revoke", status: "success", startAt: T0 + 60, endAt: T0 + 61, message: "m", sessionId: a.id, identifier: "user-1" });
-      const { total, users } = await store.listUsers({ ...scope, now: T0 + 100, offset: 0, limit: 10 });
+      const { total, users } = await store.listUsers({ ...USERS, now: T0 + 100 });
       expect(total).toBe(2);
       expect(users).toEqual([
         { identifier: "user-1", firstSeen: T0, lastSeen: T0 + 61, totalSessions: 2, activeSessions: 1 },
@@ -134,14 +137,14 @@ export function runStoreConformance(
       await store.recordActivity({ ...base, operation: "create", startAt: T0, endAt: T0 + 1 });
       await store.recordActivity({ ...base, operation: "verify", tag: "t2", startAt: T0 + 1, endAt: T0 + 1, sessionId: null });
       await store.recordActivity({ ...base, operation: "verify", identifier: "user-2", startAt: T0, endAt: T0 });
-      const all = await store.listActivity({ identifier: "user-1", product: "p", env: "e", offset: 0, limit: 10 });
+      const all = await store.listActivity({ identifier: "user-1", scopes: PE, offset: 0, limit: 10 });
       expect(all.total).toBe(3);
       expect(all.events.map((e) => e.operation)).toEqual(["create", "verify", "track"]);
       expect(all.events[2]).toEqual({ ...base, operation: "track", startAt: T0 + 2, endAt: T0 + 2, action: "buy", data: '{"n":1}' });
       expect(all.events[1]!.sessionId).toBeNull();
-      const tagged = await store.listActivity({ identifier: "user-1", product: "p", env: "e", tag: "t", from: T0 + 1, offset: 0, limit: 10 });
+      const tagged = await store.listActivity({ identifier: "user-1", scopes: PE, tag: "t", from: T0 + 1, offset: 0, limit: 10 });
       expect(tagged.events.map((e) => e.operation)).toEqual(["track"]);
-      const paged = await store.listActivity({ identifier: "user-1", product: "p", env: "e", to: T0 + 1, offset: 1, limit: 1 });
+      const paged = await store.listActivity({ identifier: "user-1", scopes: PE, to: T0 + 1, offset: 1, limit: 1 });
       expect(paged).toMatchObject({ total: 2, events: [{ operation: "verify" }] });
     }));
 
@@ -150,19 +153,95 @@ export function runStoreConformance(
       await store.recordActivity({ ...base, operation: "verify", status: "fail", startAt: T0, endAt: T0 });
       await store.recordActivity({ ...base, operation: "verify", status: "success", startAt: T0 + 1, endAt: T0 + 1 });
       await store.recordActivity({ ...base, operation: "refresh", status: "fail", startAt: T0 + 2, endAt: T0 + 2 });
-      const failed = await store.listActivity({ identifier: "user-1", product: "p", env: "e", status: "fail", offset: 0, limit: 10 });
+      const failed = await store.listActivity({ identifier: "user-1", scopes: PE, status: "fail", offset: 0, limit: 10 });
       expect(failed.events.map((e) => e.operation)).toEqual(["verify", "refresh"]);
-      const verifies = await store.listActivity({ identifier: "user-1", product: "p", env: "e", operation: "verify", status: "success", offset: 0, limit: 10 });
+      const verifies = await store.listActivity({ identifier: "user-1", scopes: PE, operation: "verify", status: "success", offset: 0, limit: 10 });
       expect(verifies).toMatchObject({ total: 1, events: [{ startAt: T0 + 1 }] });
 
       await store.createSession(session({ identifier: "alice@x", refreshExpiresAt: T0 + 10 }));
       await store.createSession(session({ identifier: "alina", createdAt: T0 + 1 }));
       await store.createSession(session({ identifier: "bob", createdAt: T0 + 2 }));
       const now = T0 + 100;
-      expect((await store.listUsers({ ...scope, now, search: "ali", offset: 0, limit: 10 })).users.map((u) => u.identifier)).toEqual(["alina", "alice@x"]);
-      expect(await store.listUsers({ ...scope, now, search: "ali", activeOnly: true, offset: 0, limit: 10 })).toMatchObject({ total: 1, users: [{ identifier: "alina", activeSessions: 1 }] });
-      expect(await store.listUsers({ ...scope, now, activeOnly: true, offset: 1, limit: 1 })).toMatchObject({ total: 2, users: [{ identifier: "alina" }] });
-      expect((await store.listUsers({ ...scope, now, search: "%", offset: 0, limit: 10 })).total).toBe(0);
+      expect((await store.listUsers({ ...USERS, now, search: "ali", offset: 0, limit: 10 })).users.map((u) => u.identifier)).toEqual(["alina", "alice@x"]);
+      expect(await store.listUsers({ ...USERS, now, search: "ali", activeOnly: true, offset: 0, limit: 10 })).toMatchObject({ total: 1, users: [{ identifier: "alina", activeSessions: 1 }] });
+      expect(await store.listUsers({ ...USERS, now, activeOnly: true, offset: 1, limit: 1 })).toMatchObject({ total: 2, users: [{ identifier: "alina" }] });
+      expect((await store.listUsers({ ...USERS, now, search: "%", offset: 0, limit: 10 })).total).toBe(0);
+    }));
+
+    it("lists a user seen under several tags once: earliest first seen, latest last seen, sessions summed", withStore(async (store) => {
+      await store.createSession(session({ identifier: "both", createdAt: T0 }));
+      await store.createSession(session({ identifier: "both", createdAt: T0 + 50 }));
+      const other = session({ identifier: "both", tag: "t2", createdAt: T0 + 20 });
+      await store.createSession(other);
+      await store.createSession(session({ identifier: "only-t2", tag: "t2", createdAt: T0 + 30 }));
+      await store.revokeSessions({ ...scope, tag: "t2", sessionId: other.id }, T0 + 60);
+      await store.recordActivity({ ...scope, tag: "t2", operation: "track", status: "success", startAt: T0 + 80, endAt: T0 + 80, message: "m", sessionId: other.id, identifier: "both" });
+      const now = T0 + 100;
+      expect(await store.listUsers({ ...USERS, now })).toEqual({
+        total: 2,
+        truncated: false,
+        users: [
+          { identifier: "both", firstSeen: T0, lastSeen: T0 + 80, totalSessions: 3, activeSessions: 2 },
+          { identifier: "only-t2", firstSeen: T0 + 30, lastSeen: T0 + 30, totalSessions: 1, activeSessions: 1 },
+        ],
+      });
+      // One tag: that tag's row only.
+      expect((await store.listUsers({ ...USERS, tag: "t", now })).users).toEqual([{ identifier: "both", firstSeen: T0, lastSeen: T0 + 50, totalSessions: 2, activeSessions: 2 }]);
+      // Active means any of the user's rows has an active session; search merges the same way.
+      expect((await store.listUsers({ ...USERS, tag: "t2", activeOnly: true, now })).users.map((u) => u.identifier)).toEqual(["only-t2"]);
+      expect((await store.listUsers({ ...USERS, activeOnly: true, now })).users).toMatchObject([{ identifier: "both", totalSessions: 3, activeSessions: 2 }, { identifier: "only-t2" }]);
+      expect((await store.listUsers({ ...USERS, search: "bo", now })).users).toEqual([{ identifier: "both", firstSeen: T0, lastSeen: T0 + 80, totalSessions: 3, activeSessions: 2 }]);
+    }));
+
+    it("lists users across the products and envs asked for, and none beyond them", withStore(async (store) => {
+      await store.createSession(session({ identifier: "u", createdAt: T0 }));
+      await store.createSession(session({ identifier: "u", env: "e2", createdAt: T0 + 10 }));
+      await store.createSession(session({ identifier: "u", product: "q", createdAt: T0 + 20, refreshExpiresAt: T0 + 30 }));
+      await store.createSession(session({ identifier: "hidden", product: "q", env: "e2", createdAt: T0 + 40 }));
+      const now = T0 + 100;
+      const all = [{ product: "p", env: "e" }, { product: "p", env: "e2" }, { product: "q", env: "e" }];
+      expect(await store.listUsers({ ...USERS, scopes: all, now })).toEqual({
+        total: 1,
+        truncated: false,
+        users: [{ identifier: "u", firstSeen: T0, lastSeen: T0 + 20, totalSessions: 3, activeSessions: 2 }],
+      });
+      expect((await store.listUsers({ ...USERS, scopes: [{ product: "p", env: "e2" }], now })).users).toEqual([{ identifier: "u", firstSeen: T0 + 10, lastSeen: T0 + 10, totalSessions: 1, activeSessions: 1 }]);
+      expect((await store.listUsers({ ...USERS, scopes: [{ product: "q", env: "e2" }, { product: "p", env: "e" }], search: "hid", now })).users.map((u) => u.identifier)).toEqual(["hidden"]);
+      expect((await store.listUsers({ ...USERS, scopes: [{ product: "q", env: "e" }], search: "hid", now })).total).toBe(0);
+      // An identifier's timeline across products and envs, oldest first, within the scopes asked for.
+      const base = { tag: "t", operation: "verify" as const, status: "success" as const, message: "m", sessionId: null, identifier: "u" };
+      await store.recordActivity({ ...base, product: "q", env: "e", startAt: T0 + 3, endAt: T0 + 3 });
+      await store.recordActivity({ ...base, product: "p", env: "e2", startAt: T0 + 2, endAt: T0 + 2 });
+      await store.recordActivity({ ...base, product: "p", env: "e", startAt: T0 + 1, endAt: T0 + 1 });
+      await store.recordActivity({ ...base, product: "q", env: "e2", startAt: T0, endAt: T0 });
+      const timeline = await store.listActivity({ identifier: "u", scopes: all, offset: 0, limit: 10 });
+      expect(timeline.total).toBe(3);
+      expect(timeline.events.map((e) => `${e.product}/${e.env}`)).toEqual(["p/e", "p/e2", "q/e"]);
+      expect(await store.listActivity({ identifier: "u", scopes: all, offset: 1, limit: 1 })).toMatchObject({ total: 3, events: [{ product: "p", env: "e2" }] });
+    }));
+
+    it("pages users in a stable order (last seen, then identifier) and reads at most scanLimit rows a product and env", withStore(async (store) => {
+      // 12 users, three to a millisecond, spread over two tags.
+      for (let i = 0; i < 12; i++) await store.createSession(session({ identifier: `u${String(i).padStart(2, "0")}`, tag: i % 2 ? "t2" : "t", createdAt: T0 + Math.floor(i / 3) }));
+      const now = T0 + 100;
+      const expected = [9, 10, 11, 6, 7, 8, 3, 4, 5, 0, 1, 2].map((i) => `u${String(i).padStart(2, "0")}`);
+      const seen: string[] = [];
+      for (let offset = 0; offset < 12; offset += 5) {
+        const page = await store.listUsers({ ...USERS, now, offset, limit: 5 });
+        expect(page.total).toBe(12);
+        seen.push(...page.users.map((u) => u.identifier));
+      }
+      expect(seen).toEqual(expected);
+      // The bound: the 6 most recently seen rows are read, and the answer says there may be more.
+      const capped = await store.listUsers({ ...USERS, now, scanLimit: 6, limit: 100 });
+      expect(capped).toMatchObject({ total: 6, truncated: true });
+      expect(capped.users.map((u) => u.identifier)).toEqual(expected.slice(0, 6));
+      // With a search, identifiers from the prefix on, in identifier order: u10, u11 of u1*.
+      const search = await store.listUsers({ ...USERS, now, search: "u1", scanLimit: 2 });
+      expect(search).toMatchObject({ total: 2, truncated: true });
+      expect(search.users.map((u) => u.identifier)).toEqual(["u10", "u11"]);
+      expect(await store.listUsers({ ...USERS, now, search: "u0", scanLimit: 10 })).toMatchObject({ total: 10, truncated: true });
+      expect(await store.listUsers({ ...USERS, now, search: "u0", scanLimit: 11 })).toMatchObject({ total: 10, truncated: false });
     }));
 
     it("scans a product's activity by time across users, newest first, reading at most `limit`", withStore(async (store) => {

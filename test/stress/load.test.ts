@@ -112,7 +112,7 @@ describe("load on loopback (SQLite file store)", () => {
     const listed = await store.listSessions({ ...SCOPE, activeOnly: true, now: Date.now(), offset: 0, limit: 1 });
     expect(listed.total).toBe(STARTS + 200);
     await server.flush();
-    const users = await store.listUsers({ ...SCOPE, now: Date.now(), offset: 0, limit: 1000 });
+    const users = await store.listUsers({ scopes: [{ product: SCOPE.product, env: SCOPE.env }], tag: SCOPE.tag, now: Date.now(), offset: 0, limit: 1000, scanLimit: 10_000 });
     expect(users.total).toBe(1000 + 200);
     expect(users.users.filter((u) => u.identifier.startsWith("u")).every((u) => u.totalSessions === 10 && u.activeSessions === 10)).toBe(true);
     sessions = answers.slice(0, SESSIONS).map((a) => a.body);
@@ -147,7 +147,7 @@ describe("load on loopback (SQLite file store)", () => {
     await server.flush();
     for (const s of sessions.slice(0, 10)) {
       const row = await store.getSession(s.sessionId);
-      const activity = await store.listActivity({ identifier: row!.identifier, product: SCOPE.product, env: SCOPE.env, offset: 0, limit: 10_000 });
+      const activity = await store.listActivity({ identifier: row!.identifier, scopes: [{ product: SCOPE.product, env: SCOPE.env }], offset: 0, limit: 10_000 });
       const rotations = activity.events.filter((e) => e.sessionId === s.sessionId && e.message.startsWith("rotated to generation"));
       expect(rotations.map((e) => e.message)).toEqual(Array.from({ length: GENERATIONS }, (_, g) => `rotated to generation ${g + 1}`));
     }

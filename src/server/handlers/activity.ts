@@ -6,15 +6,16 @@ import { requireSecretKey } from "../http/access.js";
 import { queryObject, readPaging, readTime } from "../http/fields.js";
 import { json } from "../http/respond.js";
 import { boundedJson } from "../data-bounds.js";
-import { resolveProductEnv, resolveScope } from "../scope.js";
+import { resolveProductEnvs } from "../scope.js";
 
-/** GET /v1/users/{identifier}/activity?product&env&tag?&operation?&status?&from?&to?&page&limit: oldest first. */
+/**
+ * GET /v1/users/{identifier}/activity?product?&env?&tag?&operation?&status?&from?&to?&page&limit:
+ * oldest first, across the products and envs asked for (all the caller's key reaches when left out).
+ */
 export const userActivity: Handler = async (server, { url, caller, params }) => {
   requireSecretKey(caller);
   const query = queryObject(url.searchParams);
-  const { product, env } = resolveProductEnv(server, query, caller);
-  // With a tag, it must be one of the product's session configs.
-  const tag = query.tag === undefined ? undefined : resolveScope(server, query, caller).scope.tag;
+  const { scopes, tag } = resolveProductEnvs(server, query, caller);
   const identifier = params.identifier!;
   const from = readTime(url.searchParams, "from");
   const to = readTime(url.searchParams, "to");
@@ -25,8 +26,7 @@ export const userActivity: Handler = async (server, { url, caller, params }) => 
     ...(operation !== undefined ? { operation } : {}),
     ...(status !== undefined ? { status } : {}),
     identifier,
-    product,
-    env,
+    scopes,
     ...(tag !== undefined ? { tag } : {}),
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),

@@ -7,6 +7,9 @@
  *   ["tessera", "session-hashes", id, generation]                hash (to purge a session's hashes)
  *   ["tessera", "by-user", product, env, tag, identifier, id]    id (listing, revoke by identifier)
  *   ["tessera", "user", product, env, tag, identifier]           first/last seen, total sessions
+ *   ["tessera", "user-seen", product, env, lastSeen, tag, identifier]  the same, by last seen (users list)
+ *   ["tessera", "user-id", product, env, identifier, tag]        true (users search by identifier prefix)
+ *   ["tessera", "meta", "users-indexed"]                         true once users before the two indexes above are indexed
  *   ["tessera", "activity", product, env, identifier, startAt, seq]  ActivityRecord
  *   ["tessera", "activity-at", product, env, startAt, seq]           ActivityRecord without data (stats, live feed)
  *   ["tessera", "idempotency", key]                              IdempotencyRecord
@@ -53,7 +56,12 @@ export const KEYS = {
   byUserPrefix: (product: string, env: string, tag: string, identifier?: string): KvKey =>
     identifier === undefined ? [ROOT, "by-user", product, env, tag] : [ROOT, "by-user", product, env, tag, identifier],
   user: (product: string, env: string, tag: string, identifier: string): KvKey => [ROOT, "user", product, env, tag, identifier],
-  userPrefix: (product: string, env: string, tag: string): KvKey => [ROOT, "user", product, env, tag],
+  userAll: [ROOT, "user"] as KvKey,
+  userSeen: (product: string, env: string, lastSeen: number, tag: string, identifier: string): KvKey => [ROOT, "user-seen", product, env, lastSeen, tag, identifier],
+  userSeenPrefix: (product: string, env: string): KvKey => [ROOT, "user-seen", product, env],
+  userId: (product: string, env: string, identifier: string, tag: string): KvKey => [ROOT, "user-id", product, env, identifier, tag],
+  userIdPrefix: (product: string, env: string): KvKey => [ROOT, "user-id", product, env],
+  usersIndexed: [ROOT, "meta", "users-indexed"] as KvKey,
   activity: (product: string, env: string, identifier: string, startAt: number, seq: string): KvKey => [ROOT, "activity", product, env, identifier, startAt, seq],
   activityPrefix: (product: string, env: string, identifier: string): KvKey => [ROOT, "activity", product, env, identifier],
   activityAll: [ROOT, "activity"] as KvKey,

@@ -2,6 +2,7 @@ import { SessionError } from "../../shared/errors.js";
 import { endOf, isActive, sameScope, withoutData } from "./records.js";
 import { entriesOf, KEYS, type KvEntry, type KvKey, type KvLike } from "./deno-kv-keys.js";
 import type { ActivityRecord, IdempotencyRecord, SessionStore, StoredSession, StoredUser } from "./types.js";
+import { listMergedUsers, prefixEnd, type UserRow } from "./user-rows.js";
 
 export type { DenoKvStoreLike } from "./deno-kv-keys.js";
 
@@ -47,6 +48,25 @@ export function denoKvStore(kv: KvLike): SessionStore {
     }
   };
 
+  /**
+   * Users written before the last-seen and identifier indexes existed get their entries once,
+   * on the first users list (a one-time walk of every user, like a SQL migration). Each entry is
+   * written only if the user is unchanged since read: a concurrent write indexes it itself.
+   */
+  let usersIndexed = false;
+  const indexOldUsers = async () => {
+    if (usersIndexed || (usersIndexed = (await get<boolean>(KEYS.usersIndexed)).value === true)) return;
+    for await (const entry of kv.list({ prefix: KEYS.userAll })) {
+      const u = entry.value as UserRecord | null;
+      if (!u) continue;
+      const [, , product, env, tag] = entry.key as string[];
+      await kv.atomic().check(entry).set(KEYS.userSeen(product!, env!, u.lastSeen, tag!, u.identifier), u).commit();
+      await kv.set(KEYS.userId(product!, env!, u.identifier, tag!), true);
+    }
+    await kv.set(KEYS.usersIndexed, true);
+    usersIndexed = true;
+  };
+
   return {
     async createSession(s) {
       if (s.data.length > MAX_DATA_CHARS) {
@@ -58,15 +78,16 @@ export function denoKvStore(kv: KvLike): SessionStore {
         const next: UserRecord = user.value
           ? { ...user.value, totalSessions: user.value.totalSessions + 1, lastSeen: Math.max(user.value.lastSeen, s.createdAt) }
           : { identifier: s.identifier, firstSeen: s.createdAt, lastSeen: s.createdAt, totalSessions: 1 };
-        const result = await kv.atomic()
+        const op = kv.atomic()
           .check({ key: KEYS.session(s.id), versionstamp: null })
           .check(user)
           .set(KEYS.session(s.id), { ...s })
           .set(KEYS.hash(s.refreshHash), { sessionId: s.id, generation: s.generation })
           .set(KEYS.hashOf(s.id, s.generation), s.refreshHash)
           .set(KEYS.byUser(s.product, s.env, s.tag, s.identifier, s.id), s.id)
-          .set(userKey, next)
-          .commit();
+          .set(userKey, next);
+        indexUser(op, s, user.value, next);
+        const result = await op.commit();
         if (result.ok) return;
         if ((await get(KEYS.session(s.id))).value !== null) throw new Error("a session with this id already exists");
       }
@@ -116,24 +137,44 @@ export function denoKvStore(kv: KvLike): SessionStore {
       return { total: all.length, sessions: all.slice(q.offset, q.offset + q.limit) };
     },
     async listUsers(q) {
-      const activeOf = async (identifier: string) =>
-        (await sessionsById(await idsIn({ ...q, identifier }))).filter((e) => e.value && isActive(e.value, q.now)).length;
-      const all: UserRecord[] = (await list<UserRecord>(KEYS.userPrefix(q.product, q.env, q.tag)))
-        .map((e) => e.value)
-        .filter((u) => q.search === undefined || u.identifier.startsWith(q.search))
-        .sort((a, b) => b.lastSeen - a.lastSeen || (a.identifier < b.identifier ? -1 : 1));
-      // Only `activeOnly` needs every user's sessions read; otherwise only the page's.
-      if (q.activeOnly) {
-        const counted: StoredUser[] = [];
-        for (const u of all) {
-          const activeSessions = await activeOf(u.identifier);
-          if (activeSessions > 0) counted.push({ ...u, activeSessions });
-        }
-        return { total: counted.length, users: counted.slice(q.offset, q.offset + q.limit) };
-      }
-      const users: StoredUser[] = [];
-      for (const u of all.slice(q.offset, q.offset + q.limit)) users.push({ ...u, activeSessions: await activeOf(u.identifier) });
-      return { total: all.length, users };
+      await indexOldUsers();
+      const activeOf = async (row: UserRow) =>
+        (await sessionsById(await idsIn(row))).filter((e) => e.value && isActive(e.value, q.now)).length;
+      return listMergedUsers({
+        async read({ product, env }, query, withActive) {
+          const rows: UserRow[] = [];
+          if (query.search === undefined) {
+            // The most recently seen first: the index's keys sort by last seen.
+            for await (const entry of kv.list({ prefix: KEYS.userSeenPrefix(product, env) }, { reverse: true, limit: query.scanLimit })) {
+              const u = entry.value as UserRecord | null;
+              if (u) rows.push({ product, env, tag: String(entry.key[5]), ...u });
+            }
+          } else {
+            const prefix = KEYS.userIdPrefix(product, env);
+            const start = [...prefix, query.search];
+            const end = prefixEnd(query.search);
+            const found: { identifier: string; tag: string }[] = [];
+            for await (const entry of kv.list(end === undefined ? { prefix, start } : { start, end: [...prefix, end] }, { limit: query.scanLimit })) {
+              found.push({ identifier: String(entry.key[4]), tag: String(entry.key[5]) });
+            }
+            for (let i = 0; i < found.length; i += 10) {
+              const slice = found.slice(i, i + 10);
+              const entries = await kv.getMany(slice.map((f) => KEYS.user(product, env, f.tag, f.identifier)));
+              entries.forEach((entry, j) => {
+                const u = entry.value as UserRecord | null;
+                if (u) rows.push({ product, env, tag: slice[j]!.tag, ...u });
+              });
+            }
+          }
+          if (withActive) for (const row of rows) row.activeSessions = await activeOf(row);
+          return rows;
+        },
+        async activeOf(rows) {
+          const counts: number[] = [];
+          for (const row of rows) counts.push(await activeOf(row));
+          return counts;
+        },
+      }, q);
     },
     async recordActivity(e) {
       // startAt orders the timeline; the sequence keeps insertion order within a millisecond.
@@ -141,16 +182,30 @@ export function denoKvStore(kv: KvLike): SessionStore {
       const key = KEYS.activity(e.product, e.env, e.identifier, e.startAt, seq);
       await kv.set(key, { ...e });
       await indexByTime(kv, e, seq);
-      await update<UserRecord>(KEYS.user(e.product, e.env, e.tag, e.identifier), (u) =>
-        u && e.endAt > u.lastSeen ? { ...u, lastSeen: e.endAt } : null,
-      );
+      const userKey = KEYS.user(e.product, e.env, e.tag, e.identifier);
+      for (;;) {
+        const user = await get<UserRecord>(userKey);
+        if (!user.value || e.endAt <= user.value.lastSeen) return;
+        const next = { ...user.value, lastSeen: e.endAt };
+        const op = kv.atomic().check(user).set(userKey, next);
+        indexUser(op, e, user.value, next);
+        if ((await op.commit()).ok) return;
+      }
     },
     async listActivity(q) {
-      const prefix = KEYS.activityPrefix(q.product, q.env, q.identifier);
-      const all = (await list<ActivityRecord>(prefix, {
-        ...(q.from !== undefined ? { start: [...prefix, q.from] } : {}),
-        // Keys under [..., q.to] sort before [..., q.to + 1]: `to` is inclusive.
-        ...(q.to !== undefined ? { end: [...prefix, q.to + 1] } : {}),
+      const read = await Promise.all(q.scopes.map(({ product, env }) => {
+        const prefix = KEYS.activityPrefix(product, env, q.identifier);
+        return list<ActivityRecord>(prefix, {
+          ...(q.from !== undefined ? { start: [...prefix, q.from] } : {}),
+          // Keys under [..., q.to] sort before [..., q.to + 1]: `to` is inclusive.
+          ...(q.to !== undefined ? { end: [...prefix, q.to + 1] } : {}),
+        });
+      }));
+      // Each list is in (startAt, seq) order already; several products or envs are merged by it.
+      const at = (key: KvKey) => [key[5] as number, String(key[6])] as const;
+      const all = (read.length === 1 ? read[0]! : read.flat().sort((a, b) => {
+        const [x, xs] = at(a.key), [y, ys] = at(b.key);
+        return x - y || (xs < ys ? -1 : xs > ys ? 1 : 0);
       }))
         .map((entry) => entry.value)
         .filter((e) => (q.tag === undefined || e.tag === q.tag) && (q.operation === undefined || e.operation === q.operation) && (q.status === undefined || e.status === q.status));
@@ -235,6 +290,19 @@ export function denoKvStore(kv: KvLike): SessionStore {
       return { sessions, activity };
     },
   };
+}
+
+type Atomic = ReturnType<KvLike["atomic"]>;
+
+/**
+ * Adds to a user's write the index entries that follow it (one atomic operation): its entry
+ * under its last-seen time, moved when that changes, and, for a new user, its identifier entry.
+ */
+function indexUser(op: Atomic, at: { product: string; env: string; tag: string; identifier: string }, before: UserRecord | null, after: UserRecord): void {
+  const { product, env, tag, identifier } = at;
+  if (before && before.lastSeen !== after.lastSeen) op.delete(KEYS.userSeen(product, env, before.lastSeen, tag, identifier));
+  op.set(KEYS.userSeen(product, env, after.lastSeen, tag, identifier), after);
+  if (!before) op.set(KEYS.userId(product, env, identifier, tag), true);
 }
 
 /** The time index of a product's activity (stats and the live feed walk it newest first). */

@@ -1,4 +1,5 @@
 import { endOf, isActive, sameScope, withoutData } from "./records.js";
+import { byCodePoint, listMergedUsers, prefixEnd } from "./user-rows.js";
 import type { ActivityRecord, IdempotencyRecord, Scope, SessionStore, StoredSession } from "./types.js";
 
 /**
@@ -73,13 +74,23 @@ export function memoryStore(): SessionStore {
       return { total: all.length, sessions: all.slice(q.offset, q.offset + q.limit).map((s) => ({ ...s })) };
     },
     async listUsers(q) {
-      const activeOf = (identifier: string) => [...sessions.values()].filter((s) => sameScope(s, q) && s.identifier === identifier && isActive(s, q.now)).length;
-      const all = [...users.values()]
-        .filter((u) => sameScope(u, q) && (q.search === undefined || u.identifier.startsWith(q.search)))
-        .map((u) => ({ identifier: u.identifier, firstSeen: u.firstSeen, lastSeen: u.lastSeen, totalSessions: u.totalSessions, activeSessions: activeOf(u.identifier) }))
-        .filter((u) => !q.activeOnly || u.activeSessions > 0)
-        .sort((a, b) => b.lastSeen - a.lastSeen || (a.identifier < b.identifier ? -1 : 1));
-      return { total: all.length, users: all.slice(q.offset, q.offset + q.limit) };
+      const activeOf = (u: Scope & { identifier: string }) =>
+        [...sessions.values()].filter((s) => sameScope(s, u) && s.identifier === u.identifier && isActive(s, q.now)).length;
+      return listMergedUsers({
+        async read(scope, query, withActive) {
+          const mine = [...users.values()].filter((u) => u.product === scope.product && u.env === scope.env);
+          const search = query.search;
+          const end = search === undefined ? undefined : prefixEnd(search);
+          const rows = search === undefined
+            ? mine.sort((a, b) => b.lastSeen - a.lastSeen)
+            : mine.filter((u) => byCodePoint(u.identifier, search) >= 0 && (end === undefined || byCodePoint(u.identifier, end) < 0))
+                .sort((a, b) => byCodePoint(a.identifier, b.identifier));
+          return rows.slice(0, query.scanLimit).map((u) => ({ ...u, ...(withActive ? { activeSessions: activeOf(u) } : {}) }));
+        },
+        async activeOf(rows) {
+          return rows.map(activeOf);
+        },
+      }, q);
     },
     async recordActivity(event) {
       record(event);
@@ -91,7 +102,7 @@ export function memoryStore(): SessionStore {
       const all = activity
         .map((e, seq) => ({ e, seq }))
         .filter(({ e }) =>
-          e.identifier === q.identifier && e.product === q.product && e.env === q.env &&
+          e.identifier === q.identifier && q.scopes.some((p) => p.product === e.product && p.env === e.env) &&
           (q.tag === undefined || e.tag === q.tag) && (q.from === undefined || e.startAt >= q.from) && (q.to === undefined || e.startAt <= q.to) &&
           (q.operation === undefined || e.operation === q.operation) && (q.status === undefined || e.status === q.status))
         .sort((a, b) => a.e.startAt - b.e.startAt || a.seq - b.seq);

@@ -117,13 +117,15 @@ export function postgresStore(options: PostgresStoreOptions): SessionStore & { c
   };
 }
 
-/** SQLite dialect to PostgreSQL: numbered placeholders, scalar min/max, tables in the schema. */
+/** SQLite dialect to PostgreSQL: numbered placeholders, scalar min/max, collation, tables in the schema. */
 function translate(sql: string, schema: string): string {
   let n = 0;
   return sql
     .replace(/\?/g, () => `$${++n}`)
     .replace(/\bmax\(/g, "greatest(")
     .replace(/\bmin\(/g, "least(")
+    // Byte order, as SQLite's BINARY: the identifier index's prefix ranges (sql-schema.ts).
+    .replace(/COLLATE BINARY/g, 'COLLATE "C"')
     .replace(TABLE, `"${schema}".$&`);
 }
 

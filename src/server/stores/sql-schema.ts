@@ -34,7 +34,21 @@ export const SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS tessera_dpop_proofs (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
   // Stats and the console's live feed read a product's recent activity across users, newest first.
   `CREATE INDEX IF NOT EXISTS tessera_activity_by_time ON tessera_activity (product, env, start_at)`,
+  // GET /v1/users across tags reads a product and env's users most recently seen first, or with
+  // a search from an identifier prefix on. BINARY (PostgreSQL: "C") keeps the identifier index in
+  // byte order whatever the database's collation, so a prefix is one contiguous range of it.
+  `CREATE INDEX IF NOT EXISTS tessera_users_by_last_seen ON tessera_users (product, env, last_seen)`,
+  `CREATE INDEX IF NOT EXISTS tessera_users_by_identifier ON tessera_users (product, env, identifier COLLATE BINARY)`,
 ];
+
+/** Products with their envs: a list of (product, env) pairs, grouped so a query binds fewer parameters. */
+export type ProductEnvs = [product: string, envs: string[]][];
+
+export const productEnvs = (scopes: readonly { product: string; env: string }[]): ProductEnvs => {
+  const grouped = new Map<string, string[]>();
+  for (const { product, env } of scopes) grouped.set(product, [...(grouped.get(product) ?? []), env]);
+  return [...grouped];
+};
 
 const ACTIVE = `revoked_at IS NULL AND refresh_expires_at > ?`;
 const ENDED = `min(refresh_expires_at, coalesce(revoked_at, refresh_expires_at)) < ?`;
@@ -70,15 +84,24 @@ export const SQL = {
     `FROM tessera_sessions WHERE product = ? AND env = ? AND tag = ?` +
     (q.identifier !== undefined ? ` AND identifier = ?` : "") +
     (q.activeOnly ? ` AND ${ACTIVE}` : ""),
-  // Params: now, product, env, tag, then (search length, search) with a search. An alias is
-  // not visible in WHERE, hence the outer query for `activeOnly`.
-  usersFrom: (q: { search?: string; activeOnly?: boolean }) =>
-    `FROM (SELECT u.identifier, u.first_seen, u.last_seen, u.total_sessions,
-      (SELECT count(*) FROM tessera_sessions s WHERE s.product = u.product AND s.env = u.env AND s.tag = u.tag
-        AND s.identifier = u.identifier AND s.revoked_at IS NULL AND s.refresh_expires_at > ?) AS active_sessions
-    FROM tessera_users u WHERE u.product = ? AND u.env = ? AND u.tag = ?` +
-    (q.search !== undefined ? ` AND substr(u.identifier, 1, ?) = ?` : "") +
-    `) AS users` + (q.activeOnly ? ` WHERE active_sessions > 0` : ""),
+  // One product and env's user rows, at most LIMIT (user-rows.ts): the most recently seen first,
+  // or from a prefix on in identifier order. Params: (now with `withActive`), product, env,
+  // (start, (end)) with a search, limit.
+  usersRead: (q: { search: boolean; end: boolean; withActive: boolean }) =>
+    `SELECT u.tag, u.identifier, u.first_seen, u.last_seen, u.total_sessions` +
+    (q.withActive ? `, (SELECT count(*) FROM tessera_sessions s WHERE s.product = u.product AND s.env = u.env AND s.tag = u.tag
+      AND s.identifier = u.identifier AND s.revoked_at IS NULL AND s.refresh_expires_at > ?) AS active_sessions` : "") +
+    ` FROM tessera_users u WHERE u.product = ? AND u.env = ?` +
+    (q.search
+      ? ` AND u.identifier COLLATE BINARY >= ?` + (q.end ? ` AND u.identifier COLLATE BINARY < ?` : "") + ` ORDER BY u.identifier COLLATE BINARY`
+      : ` ORDER BY u.last_seen DESC`) +
+    ` LIMIT ?`,
+  // Active sessions of n user rows, each term from the (product, env, tag, identifier) index
+  // (an OR of terms: D1 caps compound SELECTs). Params: now, then per row product, env, tag, identifier.
+  activeOfUsers: (n: number) =>
+    `SELECT product, env, tag, identifier, count(*) AS n FROM tessera_sessions WHERE ${ACTIVE} AND (` +
+    Array.from({ length: n }, () => `(product = ? AND env = ? AND tag = ? AND identifier = ?)`).join(" OR ") +
+    `) GROUP BY product, env, tag, identifier`,
   // Bounded: the inner query stops after `limit` rows of the (product, env, start_at) index.
   scanActivity: `SELECT product, env, tag, identifier, session_id, operation, status, start_at, end_at, message, action
     FROM tessera_activity WHERE product = ? AND env = ? AND start_at >= ? AND start_at < ?
@@ -89,8 +112,10 @@ export const SQL = {
   insertActivity: `INSERT INTO tessera_activity (product, env, tag, identifier, session_id, operation, status,
     start_at, end_at, message, action, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   touchUser: `UPDATE tessera_users SET last_seen = max(last_seen, ?) WHERE product = ? AND env = ? AND tag = ? AND identifier = ?`,
-  activityWhere: (q: { tag?: string; from?: number; to?: number; operation?: string; status?: string }) =>
-    `FROM tessera_activity WHERE identifier = ? AND product = ? AND env = ?` +
+  // Params: identifier, then per product its name and envs (productEnvs), then the filters'.
+  activityWhere: (q: { tag?: string; from?: number; to?: number; operation?: string; status?: string }, products: ProductEnvs) =>
+    `FROM tessera_activity WHERE identifier = ? AND (` +
+    products.map(([, envs]) => `(product = ? AND env IN (${envs.map(() => "?").join(", ")}))`).join(" OR ") + `)` +
     (q.tag !== undefined ? ` AND tag = ?` : "") +
     (q.from !== undefined ? ` AND start_at >= ?` : "") +
     (q.to !== undefined ? ` AND start_at <= ?` : "") +

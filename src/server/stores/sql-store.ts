@@ -1,4 +1,5 @@
-import { SCHEMA, SQL } from "./sql-schema.js";
+import { productEnvs, SCHEMA, SQL } from "./sql-schema.js";
+import { listMergedUsers, prefixEnd } from "./user-rows.js";
 import type { ActivityRecord, IdempotencyRecord, SessionStore, StoredSession } from "./types.js";
 
 export type SqlValue = string | number | null;
@@ -73,21 +74,35 @@ export function sqlStore(driver: SqlDriver): SessionStore {
       return { total: Number(count?.n ?? 0), sessions: rows.map(toSession) };
     },
     async listUsers(q) {
-      const params: SqlValue[] = [q.now, q.product, q.env, q.tag];
-      if (q.search !== undefined) params.push(q.search.length, q.search);
-      const from = SQL.usersFrom(q);
-      const [count] = await all(`SELECT count(*) AS n ${from}`, params);
-      const rows = await all(`SELECT * ${from} ORDER BY last_seen DESC, identifier LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
-      return {
-        total: Number(count?.n ?? 0),
-        users: rows.map((r) => ({
-          identifier: String(r.identifier),
-          firstSeen: Number(r.first_seen),
-          lastSeen: Number(r.last_seen),
-          totalSessions: Number(r.total_sessions),
-          activeSessions: Number(r.active_sessions),
-        })),
-      };
+      return listMergedUsers({
+        async read({ product, env }, query, withActive) {
+          const end = query.search === undefined ? undefined : prefixEnd(query.search);
+          const params: SqlValue[] = [...(withActive ? [query.now] : []), product, env];
+          if (query.search !== undefined) params.push(query.search, ...(end !== undefined ? [end] : []));
+          const rows = await all(SQL.usersRead({ search: query.search !== undefined, end: end !== undefined, withActive }), [...params, query.scanLimit]);
+          return rows.map((r) => ({
+            product,
+            env,
+            tag: String(r.tag),
+            identifier: String(r.identifier),
+            firstSeen: Number(r.first_seen),
+            lastSeen: Number(r.last_seen),
+            totalSessions: Number(r.total_sessions),
+            ...(withActive ? { activeSessions: Number(r.active_sessions) } : {}),
+          }));
+        },
+        async activeOf(rows, now) {
+          const key = (r: { product?: unknown; env?: unknown; tag?: unknown; identifier?: unknown }) => JSON.stringify([r.product, r.env, r.tag, r.identifier]);
+          const counts = new Map<string, number>();
+          // D1 binds at most 100 parameters a statement: now and 24 rows of 4.
+          for (let at = 0; at < rows.length; at += 24) {
+            const chunk = rows.slice(at, at + 24);
+            const answer = await all(SQL.activeOfUsers(chunk.length), [now, ...chunk.flatMap((r) => [r.product, r.env, r.tag, r.identifier])]);
+            for (const row of answer) counts.set(key(row), Number(row.n));
+          }
+          return rows.map((r) => counts.get(key(r)) ?? 0);
+        },
+      }, q);
     },
     async recordActivity(e) {
       await batch(activityStatements(e));
@@ -96,13 +111,14 @@ export function sqlStore(driver: SqlDriver): SessionStore {
       await batchLater(events.flatMap(activityStatements));
     },
     async listActivity(q) {
-      const params: SqlValue[] = [q.identifier, q.product, q.env];
+      const products = productEnvs(q.scopes);
+      const params: SqlValue[] = [q.identifier, ...products.flatMap(([product, envs]) => [product, ...envs])];
       if (q.tag !== undefined) params.push(q.tag);
       if (q.from !== undefined) params.push(q.from);
       if (q.to !== undefined) params.push(q.to);
       if (q.operation !== undefined) params.push(q.operation);
       if (q.status !== undefined) params.push(q.status);
-      const where = SQL.activityWhere(q);
+      const where = SQL.activityWhere(q, products);
       const [count] = await all(`SELECT count(*) AS n ${where}`, params);
       const rows = await all(`SELECT * ${where} ORDER BY start_at, seq LIMIT ? OFFSET ?`, [...params, q.limit, q.offset]);
       return { total: Number(count?.n ?? 0), events: rows.map(toActivity) };

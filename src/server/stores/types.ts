@@ -83,10 +83,16 @@ export interface ActivityRecord extends Scope {
   data?: string;
 }
 
-export interface ActivityQuery extends Paging {
-  identifier: string;
+/** A product and one of its envs: the unit the stores key users and activity by. */
+export interface ProductEnv {
   product: string;
   env: string;
+}
+
+export interface ActivityQuery extends Paging {
+  identifier: string;
+  /** The products and envs to read (at least one): what the request named, within the caller's key. */
+  scopes: ProductEnv[];
   tag?: string;
   from?: number;
   to?: number;
@@ -94,11 +100,27 @@ export interface ActivityQuery extends Paging {
   status?: ActivityRecord["status"];
 }
 
-/** Users of a scope; `search` keeps identifiers starting with it, `activeOnly` those with an active session. */
-export interface UserQuery extends Scope, Paging {
+/**
+ * Users of some products and envs (one tag, or all), one row per identifier: a user seen under
+ * several tags, products or envs is merged (first seen the earliest, last seen the latest,
+ * sessions summed). Bounded: per product and env the store reads at most `scanLimit` user rows
+ * from an index, the most recently seen first, or with `search` those whose identifier starts
+ * with it, in identifier order; `tag` and `activeOnly` filter what was read. `truncated` says
+ * that a product and env had more rows than were read.
+ */
+export interface UserQuery extends Paging {
+  scopes: ProductEnv[];
+  tag?: string;
   now: number;
   search?: string;
   activeOnly?: boolean;
+  scanLimit: number;
+}
+
+export interface UserList {
+  total: number;
+  users: StoredUser[];
+  truncated: boolean;
 }
 
 /**
@@ -152,7 +174,7 @@ export interface SessionStore {
   /** Marks matching active sessions revoked; returns how many it revoked. */
   revokeSessions(filter: RevokeFilter, at: number): Promise<number>;
   listSessions(query: SessionQuery): Promise<{ total: number; sessions: StoredSession[] }>;
-  listUsers(query: UserQuery): Promise<{ total: number; users: StoredUser[] }>;
+  listUsers(query: UserQuery): Promise<UserList>;
   /** Appends an event and moves its user's last-seen time. */
   recordActivity(event: ActivityRecord): Promise<void>;
   /**

@@ -37,7 +37,8 @@ Deno.test("denoKvStore: purge removes every hash of a long-lived session (601 ha
     expect(await store.purge({ now: T0 + 2000, sessionsBefore: T0 + 2000, activityBefore: T0 })).toEqual({ sessions: 1, activity: 0 });
     const left: unknown[] = [];
     for await (const entry of kv.list({ prefix: ["tessera"] })) left.push(entry.key);
-    expect(left).toEqual([["tessera", "user", "p", "e", "t", "u"]]);
+    // Users outlive their sessions (the users list and its two indexes).
+    expect(left).toEqual([["tessera", "user", "p", "e", "t", "u"], ["tessera", "user-id", "p", "e", "u", "t"], ["tessera", "user-seen", "p", "e", T0, "t", "u"]]);
   } finally {
     kv.close();
   }
@@ -53,6 +54,31 @@ Deno.test("denoKvStore: refuses data that would outgrow a 64 KiB value at its fi
     await store.createSession({ ...session("fits", "h2"), data: "x".repeat(20_480) });
     expect(await store.rotateRefresh({ sessionId: "fits", expectedHash: "h2", nextHash: "h3", nextGeneration: 1, rotatedAt: T0, refreshExpiresAt: T0 + 1, sealedPair: "s".repeat(2 * 20_480) })).toBe(true);
     expect((await kv.get(["tessera", "session", "fits"])).versionstamp).not.toBeNull();
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("denoKvStore: users written before the users indexes are indexed once, by the first users list", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    // As an earlier version left them: user records only.
+    await kv.set(["tessera", "user", "p", "e", "t", "old"], { identifier: "old", firstSeen: T0, lastSeen: T0 + 5, totalSessions: 2 });
+    await kv.set(["tessera", "user", "p", "e", "t2", "old"], { identifier: "old", firstSeen: T0 + 1, lastSeen: T0 + 9, totalSessions: 1 });
+    const store = denoKvStore(kv);
+    await store.createSession(session("new", "h-new"));
+    const query = { scopes: [{ product: "p", env: "e" }], now: T0, offset: 0, limit: 10, scanLimit: 100 };
+    expect((await store.listUsers(query)).users).toEqual([
+      { identifier: "old", firstSeen: T0, lastSeen: T0 + 9, totalSessions: 3, activeSessions: 0 },
+      { identifier: "u", firstSeen: T0, lastSeen: T0, totalSessions: 1, activeSessions: 1 },
+    ]);
+    expect((await store.listUsers({ ...query, search: "ol" })).users.map((u) => u.identifier)).toEqual(["old"]);
+    expect((await kv.get(["tessera", "meta", "users-indexed"])).value).toBe(true);
+    // Later writes move the index entry: one entry per user and tag.
+    await store.recordActivity({ product: "p", env: "e", tag: "t", identifier: "old", operation: "verify", status: "success", startAt: T0 + 20, endAt: T0 + 20, message: "m", sessionId: null });
+    const seen: unknown[] = [];
+    for await (const entry of kv.list({ prefix: ["tessera", "user-seen", "p", "e"] })) seen.push(entry.key.slice(4));
+    expect(seen).toEqual([[T0, "t", "u"], [T0 + 9, "t2", "old"], [T0 + 20, "t", "old"]]);
   } finally {
     kv.close();
   }
