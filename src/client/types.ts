@@ -118,9 +118,14 @@ export interface Sessions {
 
 /** `tessera.users`: secret key only (a backend's view of who uses its sessions). */
 export interface Users {
-  /** Users of a session config, most recently seen first; `search` matches the start of identifiers, `active` keeps those with an active session. */
-  list(args: ScopeArgs & { search?: string; active?: boolean; page?: number; limit?: number }): Promise<ListUsersResult>;
-  /** An identifier's timeline across the product's tags (or one `tag`), oldest first. */
+  /**
+   * Session users, most recently seen first, one row per identifier across the tags (or one
+   * `tag`), products and envs asked for: `product` and `env` fall back to the client's defaults,
+   * and without them every product and env the key reaches. `search` matches the start of
+   * identifiers, `active` keeps those with an active session.
+   */
+  list(args: { product?: string; env?: string; tag?: string; search?: string; active?: boolean; page?: number; limit?: number }): Promise<ListUsersResult>;
+  /** An identifier's timeline across the tags (or one `tag`), products and envs asked for, as for `list`; oldest first. */
   activity(args: {
     identifier: string;
     product?: string;

@@ -21,12 +21,14 @@ export function createUsers(options: NormalizedOptions, { call }: Api): Users {
   const get = { method: "get" } as const;
   return {
     async list(args) {
-      const query = argsOf(args, "tag", "search?", "page#", "limit#");
+      // product and env fall back to the client's defaults; without them (and without a tag),
+      // every product, env and tag the key reaches.
+      const query = argsOf(args, "product?", "env?", "tag?", "search?", "page#", "limit#");
       if (args.active !== undefined && typeof args.active != "boolean") throw invalid("active", "must be a boolean");
       return call("/users", { ...query, active: args.active }, get);
     },
     async activity(args) {
-      const { identifier, ...query } = argsOf(args, "identifier", "tag?", "page#", "limit#");
+      const { identifier, ...query } = argsOf(args, "identifier", "product?", "env?", "tag?", "page#", "limit#");
       oneOf(args.operation, "operation", OPERATIONS);
       oneOf(args.status, "status", ["success", "fail"]);
       const range = { from: checkTime(args.from, "from"), to: checkTime(args.to, "to") };

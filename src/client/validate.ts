@@ -27,13 +27,14 @@ export function check(value: unknown, field: string, kind = ""): any {
 }
 
 /**
- * Arguments of a call: product, env (the client's defaults unless given) and `fields`, each
- * `name` a required string, `name?` optional, `name#` a positive integer or absent.
+ * Arguments of a call: product, env (the client's defaults unless given; required unless
+ * `fields` lists them as `product?`, `env?`) and `fields`, each `name` a required string,
+ * `name?` optional, `name#` a positive integer or absent.
  */
 export const argsWith = (defaults: Record<string, unknown>) => (args: unknown, ...fields: string[]) => {
   const input = requireObject(args, "arguments");
   const out = {} as SessionScope & Record<string, unknown>;
-  for (const spec of ["product", "env", ...fields]) {
+  for (const spec of [...["product", "env"].filter((name) => !fields.includes(name + "?")), ...fields]) {
     const name = spec.replace(/\W$/, "");
     // Only an absent field takes the default: null is refused like any other non-string.
     out[name] = check(input[name] === undefined ? defaults[name] : input[name], name, spec.slice(name.length));

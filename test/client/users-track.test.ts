@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { isSessionError } from "../../src/index.js";
-import { closeClients, harness, harnessClient, PUBLISHABLE_KEY, SCOPE, SEED_DATA } from "../server/helpers.js";
+import { generateAccessKey } from "../../src/server/index.js";
+import { closeClients, harness, harnessClient, PRODUCTS, PUBLISHABLE_KEY, SCOPE, SECRET_KEY, SEED_DATA } from "../server/helpers.js";
 import { rejection } from "../support/rejection.js";
 
 afterEach(closeClients);
@@ -93,12 +94,46 @@ describe("users.list and users.activity", () => {
     expect((await client.users.activity({ identifier: "carol", to: new Date(t0).toISOString(), limit: 1 })).events).toMatchObject([{ operation: "create" }]);
   });
 
+  it("lists users and timelines with product, env and tag left out: one row per identifier, within the key's reach", async () => {
+    const second = { ...PRODUCTS[0]!.sessions[0]!, tag: "second" };
+    const scoped = generateAccessKey("secret");
+    const h = await harness({
+      products: [{ ...PRODUCTS[0]!, sessions: [...PRODUCTS[0]!.sessions, second] }],
+      accessKeys: { secret: [SECRET_KEY, { key: scoped, products: [SCOPE.product], envs: ["snd"] }] },
+    });
+    // No default product or env: the calls name them, or mean all of them.
+    const client = harnessClient(h, { product: undefined, env: undefined });
+    await client.sessions.start({ ...SCOPE, data: seed("dora"), persist: false });
+    h.clock.now += 1000;
+    await client.sessions.start({ ...SCOPE, tag: "second", data: seed("dora"), persist: false });
+    h.clock.now += 1000;
+    await client.sessions.start({ ...SCOPE, env: "prd", data: seed("dora"), persist: false });
+    await client.sessions.start({ ...SCOPE, env: "prd", data: seed("eve"), persist: false });
+    const all = await client.users.list({});
+    expect(all).toMatchObject({ total: 2, truncated: false });
+    expect(all.users.find((u) => u.identifier === "dora")).toMatchObject({ totalSessions: 3, activeSessions: 3, lastSeen: new Date(h.clock.now).toISOString() });
+    expect((await client.users.list({ product: SCOPE.product, env: "snd" })).users).toMatchObject([{ identifier: "dora", totalSessions: 2 }]);
+    expect((await client.users.list({ tag: "second" })).users).toMatchObject([{ identifier: "dora", totalSessions: 1 }]);
+    const timeline = await client.users.activity({ identifier: "dora" });
+    expect(timeline.events.map((e) => `${e.env}/${e.tag}`)).toEqual(["snd/session-tag", "snd/second", "prd/session-tag"]);
+    // A key scoped to snd sees snd only, and is refused prd by name.
+    const limited = harnessClient(h, { accessKey: scoped, product: undefined, env: undefined });
+    expect((await limited.users.list({})).users).toMatchObject([{ identifier: "dora", totalSessions: 2 }]);
+    expect((await limited.users.activity({ identifier: "dora" })).total).toBe(2);
+    expect(await rejection(limited.users.list({ env: "prd" }))).toMatchObject({ code: "FORBIDDEN", status: 403, field: "env" });
+  });
+
   it("checks arguments before any request, naming the field", async () => {
     const h = await harness();
     let requests = 0;
     const client = harnessClient(h, { fetch: (r) => (requests++, h.server.fetch(r)) });
     const cases: [Promise<unknown>, string][] = [
       [client.users.list({ tag: "" }), "tag"],
+      [client.users.list({ product: "bad:product" }), "product"],
+      [client.users.list({ env: 3 as never }), "env"],
+      [client.users.list(null as never), "arguments"],
+      [client.users.activity({ identifier: "x", product: "" }), "product"],
+      [client.users.activity({ identifier: "x", env: null as never }), "env"],
       [client.users.list({ tag: SCOPE.tag, active: "yes" as never }), "active"],
       [client.users.list({ tag: SCOPE.tag, page: 0 }), "page"],
       [client.users.list({ tag: SCOPE.tag, search: 3 as never }), "search"],

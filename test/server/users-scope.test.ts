@@ -15,16 +15,17 @@ async function seeded() {
     products: [WITH_SECOND, OTHER],
     accessKeys: { secret: [SECRET_KEY, { key: SCOPED, products: [SCOPE.product], envs: ["snd"] }] },
   });
-  const user = (id: string) => ({ userId: id, details: { email: `${id}@x` } });
-  await h.start(user("a"));
+  // h.start's scope is typed for the seed product only.
+  const start = (id: string, scope: Record<string, string> = {}) => h.start({ userId: id, details: { email: `${id}@x` } }, scope as never);
+  await start("a");
   h.clock.now += 1000;
-  await h.start(user("a"), { tag: "second" });
+  await start("a", { tag: "second" });
   h.clock.now += 1000;
-  await h.start(user("a"), { env: "prd" });
+  await start("a", { env: "prd" });
   h.clock.now += 1000;
-  await h.start(user("a"), { product: OTHER.tag });
+  await start("a", { product: OTHER.tag });
   h.clock.now += 1000;
-  await h.start(user("elsewhere"), { product: OTHER.tag, env: "prd" });
+  await start("elsewhere", { product: OTHER.tag, env: "prd" });
   return h;
 }
 
