@@ -111,19 +111,15 @@ export function createSessions(options: NormalizedOptions, { call, retry }: Api,
 
     get: async (args) => get(argsOf(args)),
 
-    // Not in the script-tag build (its 10 KiB budget, docs/client.md "Size"): there, post to
-    // /v1/sessions/track through sessions.fetch, which attaches the session the same way.
-    ...(typeof TESSERA_SCRIPT_TAG === "undefined"
-      ? { track: async (args: Parameters<Sessions["track"]>[0]) => {
-          const { action, ...scope } = argsOf(args, "action");
-          const at = checkTime(args.at, "at");
-          const data = args.data === undefined ? undefined : checkData(args.data);
-          const session = await get(scope);
-          if (!session) throw noSession(scope);
-          // The session token is the credential (any key, or none, is enough); the body names no scope.
-          await call("track", { action, data, at }, { headers: { "x-session-token": session.token } });
-        } }
-      : ({} as Pick<Sessions, "track">)),
+    async track(args) {
+      const { action, ...scope } = argsOf(args, "action");
+      const at = checkTime(args.at, "at");
+      const data = args.data === undefined ? undefined : checkData(args.data);
+      const session = await get(scope);
+      if (!session) throw noSession(scope);
+      // The session token is the credential (any key, or none, is enough); the body names no scope.
+      await call("track", { action, data, at }, { headers: { "x-session-token": session.token } });
+    },
 
     async end(args) {
       const scope = argsOf(args);

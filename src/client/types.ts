@@ -86,7 +86,7 @@ export interface Sessions {
   /**
    * Records an action in the stored session's timeline (its token is the credential: a
    * publishable key is enough). `at` (a Date or ISO 8601, default now) may lie up to 7 days back. No
-   * stored session: SESSION_NOT_FOUND, no request. Not in the script-tag build.
+   * stored session: SESSION_NOT_FOUND, no request.
    */
   track(args: ScopeArgs & { action: string; data?: SessionData; at?: Date | string }): Promise<void>;
   /** The stored session, refreshed first when inside the refresh margin; null when there is none. */

@@ -11,6 +11,8 @@ import { launchChromium } from "../support/chromium.ts";
 import { pageOrigin } from "../support/page-origin.ts";
 
 const PUBLISHABLE = generateAccessKey("publishable");
+/** What the endpoint answered: `POST /v1/sessions/track 202`. */
+const answers: string[] = [];
 let http: NodeServer;
 let browser: Browser;
 let context: BrowserContext;
@@ -28,7 +30,15 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>tessera test page</tit
 </script>`;
 
 beforeAll(async () => {
-  http = await pageOrigin(PAGE, { publishableKey: PUBLISHABLE, tags: ["guest"] });
+  http = await pageOrigin(PAGE, {
+    publishableKey: PUBLISHABLE,
+    tags: ["guest"],
+    endpoint: (fetch) => async (request) => {
+      const response = await fetch(request);
+      answers.push(`${request.method} ${new URL(request.url).pathname} ${response.status}`);
+      return response;
+    },
+  });
   browser = await launchChromium();
   context = await browser.newContext();
 }, 120_000);
@@ -105,6 +115,17 @@ describe("pages in Chromium against the real endpoint", () => {
     // And the chain keeps rotating afterwards from either page.
     const again = (await second.evaluate(() => (window as any).client.sessions.refresh({ tag: "guest" }))) as Info;
     expect(again!.sessionId).toBe(started!.sessionId);
+  });
+
+  it("tracks an action with the publishable key (sessions.track is in the script-tag build; users is not)", async () => {
+    const result = await first.evaluate(async () => {
+      const client = (window as any).makeClient();
+      const tracked = await client.sessions.track({ tag: "guest", action: "checkout", data: { items: 3 } });
+      const refused = await client.sessions.track({ tag: "guest", action: "" }).catch((e: any) => `${e.code} ${e.field}`);
+      return { tracked: tracked ?? null, refused, users: typeof client.users };
+    });
+    expect(result).toEqual({ tracked: null, refused: "INVALID_ARGUMENT action", users: "undefined" });
+    expect(answers.filter((a) => a.includes("/track"))).toEqual(["POST /v1/sessions/track 202"]);
   });
 
   it("the key in IndexedDB is a non-extractable CryptoKey", async () => {
