@@ -7,7 +7,7 @@ import { createDevHandler } from "../../src/cli/dev-handler.js";
 import { createConsole } from "../../src/console/index.js";
 import { remoteAddress, serveNode, type NodeServer } from "../../src/node/index.js";
 import { launchChromium } from "../support/chromium.ts";
-import { CONSOLE_PRODUCTS, seededServer, type SeededServer } from "./seed.js";
+import { CONSOLE_PRODUCTS, seededServer, TWO_TAGS, type SeededServer } from "./seed.js";
 
 /**
  * The console in Debian's Chromium, against an endpoint seeded with a week of activity
@@ -90,6 +90,43 @@ describe("the sessions console in Chromium (tessera dev)", () => {
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 25 && !location.hash.includes("q="));
     await shot("users");
+  });
+
+  it("Users: every tag by default, a user seen under two tags listed once; one tag; all products and envs", async () => {
+    const search = async (text: string) => {
+      await page.fill("#user-search", text);
+      await page.press("#user-search", "Enter");
+      // The answer is rendered when every row matches (the rows before the search do not).
+      await page.waitForFunction((t) => {
+        const cells = [...document.querySelectorAll("tbody tr td:first-child")];
+        return cells.length > 0 && cells.every((td) => td.textContent!.startsWith(t)) && document.getElementById("app")!.getAttribute("aria-busy") === "false";
+      }, text);
+    };
+    const rows = () => page.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => `${tr.querySelector("td")!.textContent} ${tr.querySelector("td.num")!.textContent}`));
+    const scopeIs = (label: string) => page.waitForFunction((l) => document.getElementById("users-count")?.textContent?.endsWith(` in ${l}`) === true, label);
+
+    expect(await page.locator("#scope-tag").inputValue()).toBe("");
+    await scopeIs("shop · prd · all tags");
+    await search("twice.");
+    expect(await rows()).toEqual([`${TWO_TAGS} 2`]);
+
+    await page.selectOption("#scope-tag", "web");
+    await scopeIs("shop · prd · web");
+    await search("twice.");
+    expect(await rows()).toEqual([`${TWO_TAGS} 1`]);
+
+    await page.selectOption("#scope-product", "*");
+    await scopeIs("all products · all envs · all tags");
+    await search("staff-");
+    expect(await page.locator("#users-count").textContent()).toMatch(/^\d+ in all products/);
+    await search("twice.");
+    expect(await rows()).toEqual([`${TWO_TAGS} 2`]);
+    // Back to the first product's users, every env.
+    await page.selectOption("#scope-product", "shop");
+    await scopeIs("shop · all envs · all tags");
+    await page.fill("#user-search", "");
+    await page.press("#user-search", "Enter");
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 25 && !location.hash.includes("q="));
   });
 
   it("User: the journey across tags with generations and actions, filtered, exported, revoked", async () => {

@@ -18,6 +18,9 @@ export const CONSOLE_PRODUCTS: SessionServerOptions["products"] = [
   },
 ];
 
+/** Seen under the shop's web and mobile tags (seededServer). */
+export const TWO_TAGS = "twice.tagged@example.com";
+
 const MIN = 60_000;
 const DAY = 86_400_000;
 const ACTIONS = ["view_product", "search", "add_to_cart", "checkout", "update_profile"];
@@ -102,6 +105,13 @@ export async function seededServer(users = 300): Promise<SeededServer> {
       clock.now += Math.floor(rand() * 6 * 60 * MIN);
     }
   }
+  // One user under both of the shop's tags: the Users view lists them once across tags (three
+  // days ago, so the most recent users, whose journeys the screenshots show, stay the same).
+  clock.now = end - 3 * DAY;
+  await call("/v1/sessions/start", { product: "shop", env: "prd", tag: "web", data: { userId: TWO_TAGS } });
+  clock.now += 10 * MIN;
+  await call("/v1/sessions/start", { product: "shop", env: "prd", tag: "mobile", data: { userId: TWO_TAGS } });
+  identifiers.push(TWO_TAGS);
   clock.now = null;
   return { server, secretKey, publishableKey, clock, identifiers };
 }

@@ -1,6 +1,6 @@
 import type { ProductsResult } from "../../shared/protocol.js";
 import { ApiError, createApi } from "./api.js";
-import type { ViewContext, View } from "./context.js";
+import { ALL, type ViewContext, type View } from "./context.js";
 import { h, notice } from "./dom.js";
 import { live } from "./views/live.js";
 import { overview } from "./views/overview.js";
@@ -16,9 +16,10 @@ const keyless = meta("tessera-mode") === "keyless";
 let secretKey: string | null = null;
 const api = createApi(endpoint, () => secretKey);
 
-const VIEWS: Record<string, { title: string; view: View; nav?: boolean; needsTag?: boolean }> = {
+/** `needsTag`: no "All tags"; `allScopes`: "All products" and "All envs" too. */
+const VIEWS: Record<string, { title: string; view: View; nav?: boolean; needsTag?: boolean; allScopes?: boolean }> = {
   overview: { title: "Overview", view: overview, nav: true },
-  users: { title: "Users", view: users, nav: true, needsTag: true },
+  users: { title: "Users", view: users, nav: true, allScopes: true },
   sessions: { title: "Sessions", view: sessions, nav: true, needsTag: true },
   live: { title: "Live", view: live, nav: true },
   user: { title: "User", view: user },
@@ -36,17 +37,22 @@ function parseHash(): { name: string; arg: string; params: URLSearchParams } {
   return { name: name in VIEWS ? name : "overview", arg: rest.join("/"), params: new URLSearchParams(query) };
 }
 
-function scopeFrom(params: URLSearchParams) {
-  const product = products.find((p) => p.tag === params.get("product")) ?? products[0]!;
-  const env = product.envs.includes(params.get("env") ?? "") ? params.get("env")! : product.envs[0]!;
-  const tag = product.sessions.some((s) => s.tag === params.get("tag")) ? params.get("tag")! : "";
-  return { product: product.tag, env, tag };
+/** The scope the URL names, made valid: a view without `allScopes` gets a product and env. */
+function scopeFrom(params: URLSearchParams, allScopes = false) {
+  const all = (name: string) => allScopes && params.get(name) === ALL;
+  const product = all("product") ? null : products.find((p) => p.tag === params.get("product")) ?? products[0]!;
+  const within = product ? [product] : products;
+  const env = within.some((p) => p.envs.includes(params.get("env") ?? "")) ? params.get("env")! : all("env") || !product ? ALL : product.envs[0]!;
+  const tag = within.some((p) => p.sessions.some((s) => s.tag === params.get("tag"))) ? params.get("tag")! : "";
+  return { product: product?.tag ?? ALL, env, tag };
 }
+
+const allScopesOf = (view: string) => VIEWS[view.split("/")[0]!]?.allScopes === true;
 
 function go(view: string, change: Record<string, string> = {}): void {
   const { params } = parseHash();
   const next = new URLSearchParams();
-  const scope = scopeFrom(params);
+  const scope = scopeFrom(params, allScopesOf(view));
   for (const [k, v] of Object.entries({ ...scope, ...change })) if (v) next.set(k, v);
   const target = `#/${view}?${next}`;
   // The same fragment fires no hashchange: render again (after a revoke, say).
@@ -59,8 +65,8 @@ async function render(): Promise<void> {
   leave = [];
   const { name, arg, params } = parseHash();
   const entry = VIEWS[name]!;
-  const scope = scopeFrom(params);
-  app.replaceChildren(shell(name, scope, entry.needsTag === true));
+  const scope = scopeFrom(params, entry.allScopes);
+  app.replaceChildren(shell(name, scope, entry.needsTag === true, entry.allScopes === true));
   const main = document.getElementById("main")!;
   main.replaceChildren(notice("loading", "Loading…"));
   app.setAttribute("aria-busy", "true");
@@ -78,25 +84,30 @@ async function render(): Promise<void> {
   }
 }
 
-function shell(current: string, scope: { product: string; env: string; tag: string }, needsTag: boolean): DocumentFragment {
-  const product = products.find((p) => p.tag === scope.product)!;
+function shell(current: string, scope: { product: string; env: string; tag: string }, needsTag: boolean, allScopes: boolean): DocumentFragment {
+  // Every product's envs and tags when the scope is all products.
+  const within = products.filter((p) => scope.product === ALL || p.tag === scope.product);
+  const unique = <T>(list: T[]) => [...new Set(list)];
   const pick = (id: string, label: string, value: string, options: [string, string][], key: string) =>
     h("div", { class: "field" }, h("label", { for: id }, label),
       h("select", { id, onchange: (e: Event) => {
         const { name, arg } = parseHash();
         const change: Record<string, string> = { [key]: (e.target as HTMLSelectElement).value };
-        if (key === "product") Object.assign(change, { env: "", tag: "" });
+        // A view across envs stays across envs when the product changes.
+        if (key === "product") Object.assign(change, { env: allScopes ? ALL : "", tag: "" });
         go(arg ? `${name}/${arg}` : name, change);
       } }, ...options.map(([v, text]) => h("option", { value: v, selected: v === value }, text))));
-  const tagOptions: [string, string][] = product.sessions.map((s) => [s.tag, s.name === s.tag ? s.tag : `${s.name} (${s.tag})`]);
+  const sessions = within.flatMap((p) => p.sessions).filter((s, i, list) => list.findIndex((x) => x.tag === s.tag) === i);
+  const tagOptions: [string, string][] = sessions.map((s) => [s.tag, s.name === s.tag ? s.tag : `${s.name} (${s.tag})`]);
+  const every = (label: string): [string, string][] => (allScopes ? [[ALL, label]] : []);
   const fragment = document.createDocumentFragment();
   fragment.append(
     h("header", { class: "top" },
       h("a", { class: "brand", href: "#/overview" }, h("span", { class: "logo", "aria-hidden": "true" }), "tessera", h("span", { class: "brand-sub" }, "Sessions console")),
       h("div", { class: "scope", role: "group", "aria-label": "Scope" },
-        pick("scope-product", "Product", scope.product, products.map((p) => [p.tag, p.tag]), "product"),
-        pick("scope-env", "Env", scope.env, product.envs.map((e) => [e, e]), "env"),
-        pick("scope-tag", "Tag", needsTag ? scope.tag || product.sessions[0]!.tag : scope.tag, needsTag ? tagOptions : [["", "All tags"], ...tagOptions], "tag"),
+        pick("scope-product", "Product", scope.product, [...every("All products"), ...products.map((p): [string, string] => [p.tag, p.tag])], "product"),
+        pick("scope-env", "Env", scope.env, [...every("All envs"), ...unique(within.flatMap((p) => p.envs)).map((e): [string, string] => [e, e])], "env"),
+        pick("scope-tag", "Tag", needsTag ? scope.tag || sessions[0]!.tag : scope.tag, needsTag ? tagOptions : [["", "All tags"], ...tagOptions], "tag"),
       ),
       keyless ? h("span", { class: "mode", title: "tessera dev adds the secret key on the server side" }, "dev") : h("button", { type: "button", class: "secondary small", id: "lock", onclick: () => lock("Locked. Enter a secret key to continue.") }, "Lock"),
     ),
