@@ -74,8 +74,15 @@ export function memoryStore(): SessionStore {
       return { total: all.length, sessions: all.slice(q.offset, q.offset + q.limit).map((s) => ({ ...s })) };
     },
     async listUsers(q) {
-      const activeOf = (u: Scope & { identifier: string }) =>
-        [...sessions.values()].filter((s) => sameScope(s, u) && s.identifier === u.identifier && isActive(s, q.now)).length;
+      // Active sessions per user row, counted in one pass over the sessions when first needed.
+      let active: Map<string, number> | undefined;
+      const activeOf = (u: Scope & { identifier: string }) => {
+        if (!active) {
+          active = new Map();
+          for (const s of sessions.values()) if (isActive(s, q.now)) active.set(userKey(s, s.identifier), (active.get(userKey(s, s.identifier)) ?? 0) + 1);
+        }
+        return active.get(userKey(u, u.identifier)) ?? 0;
+      };
       return listMergedUsers({
         async read(scope, query, withActive) {
           const mine = [...users.values()].filter((u) => u.product === scope.product && u.env === scope.env);
