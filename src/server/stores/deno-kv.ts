@@ -1,12 +1,11 @@
 import { SessionError } from "../../shared/errors.js";
 import { endOf, isActive, sameScope, withoutData } from "./records.js";
 import { entriesOf, KEYS, type KvEntry, type KvKey, type KvLike } from "./deno-kv-keys.js";
-import type { ActivityRecord, IdempotencyRecord, SessionStore, StoredSession, StoredUser } from "./types.js";
-import { listMergedUsers, prefixEnd, type UserRow } from "./user-rows.js";
+import { denoKvUsers, indexUser, type UserRecord } from "./deno-kv-users.js";
+import type { ActivityRecord, IdempotencyRecord, SessionStore, StoredSession } from "./types.js";
 
 export type { DenoKvStoreLike } from "./deno-kv-keys.js";
 
-type UserRecord = Omit<StoredUser, "activeSessions">;
 
 /**
  * Deno KV values are limited to 64 KiB. A session record grows at its first rotation by the
@@ -48,24 +47,7 @@ export function denoKvStore(kv: KvLike): SessionStore {
     }
   };
 
-  /**
-   * Users written before the last-seen and identifier indexes existed get their entries once,
-   * on the first users list (a one-time walk of every user, like a SQL migration). Each entry is
-   * written only if the user is unchanged since read: a concurrent write indexes it itself.
-   */
-  let usersIndexed = false;
-  const indexOldUsers = async () => {
-    if (usersIndexed || (usersIndexed = (await get<boolean>(KEYS.usersIndexed)).value === true)) return;
-    for await (const entry of kv.list({ prefix: KEYS.userAll })) {
-      const u = entry.value as UserRecord | null;
-      if (!u) continue;
-      const [, , product, env, tag] = entry.key as string[];
-      await kv.atomic().check(entry).set(KEYS.userSeen(product!, env!, u.lastSeen, tag!, u.identifier), u).commit();
-      await kv.set(KEYS.userId(product!, env!, u.identifier, tag!), true);
-    }
-    await kv.set(KEYS.usersIndexed, true);
-    usersIndexed = true;
-  };
+  const listUsers = denoKvUsers(kv, async (row, now) => (await sessionsById(await idsIn(row))).filter((e) => e.value && isActive(e.value, now)).length);
 
   return {
     async createSession(s) {
@@ -136,46 +118,7 @@ export function denoKvStore(kv: KvLike): SessionStore {
         .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
       return { total: all.length, sessions: all.slice(q.offset, q.offset + q.limit) };
     },
-    async listUsers(q) {
-      await indexOldUsers();
-      const activeOf = async (row: UserRow) =>
-        (await sessionsById(await idsIn(row))).filter((e) => e.value && isActive(e.value, q.now)).length;
-      return listMergedUsers({
-        async read({ product, env }, query, withActive) {
-          const rows: UserRow[] = [];
-          if (query.search === undefined) {
-            // The most recently seen first: the index's keys sort by last seen.
-            for await (const entry of kv.list({ prefix: KEYS.userSeenPrefix(product, env) }, { reverse: true, limit: query.scanLimit })) {
-              const u = entry.value as UserRecord | null;
-              if (u) rows.push({ product, env, tag: String(entry.key[5]), ...u });
-            }
-          } else {
-            const prefix = KEYS.userIdPrefix(product, env);
-            const start = [...prefix, query.search];
-            const end = prefixEnd(query.search);
-            const found: { identifier: string; tag: string }[] = [];
-            for await (const entry of kv.list(end === undefined ? { prefix, start } : { start, end: [...prefix, end] }, { limit: query.scanLimit })) {
-              found.push({ identifier: String(entry.key[4]), tag: String(entry.key[5]) });
-            }
-            for (let i = 0; i < found.length; i += 10) {
-              const slice = found.slice(i, i + 10);
-              const entries = await kv.getMany(slice.map((f) => KEYS.user(product, env, f.tag, f.identifier)));
-              entries.forEach((entry, j) => {
-                const u = entry.value as UserRecord | null;
-                if (u) rows.push({ product, env, tag: slice[j]!.tag, ...u });
-              });
-            }
-          }
-          if (withActive) for (const row of rows) row.activeSessions = await activeOf(row);
-          return rows;
-        },
-        async activeOf(rows) {
-          const counts: number[] = [];
-          for (const row of rows) counts.push(await activeOf(row));
-          return counts;
-        },
-      }, q);
-    },
+    listUsers,
     async recordActivity(e) {
       // startAt orders the timeline; the sequence keeps insertion order within a millisecond.
       const seq = `${Date.now().toString(36).padStart(9, "0")}-${String(++activitySeq).padStart(9, "0")}-${crypto.randomUUID()}`;
@@ -290,19 +233,6 @@ export function denoKvStore(kv: KvLike): SessionStore {
       return { sessions, activity };
     },
   };
-}
-
-type Atomic = ReturnType<KvLike["atomic"]>;
-
-/**
- * Adds to a user's write the index entries that follow it (one atomic operation): its entry
- * under its last-seen time, moved when that changes, and, for a new user, its identifier entry.
- */
-function indexUser(op: Atomic, at: { product: string; env: string; tag: string; identifier: string }, before: UserRecord | null, after: UserRecord): void {
-  const { product, env, tag, identifier } = at;
-  if (before && before.lastSeen !== after.lastSeen) op.delete(KEYS.userSeen(product, env, before.lastSeen, tag, identifier));
-  op.set(KEYS.userSeen(product, env, after.lastSeen, tag, identifier), after);
-  if (!before) op.set(KEYS.userId(product, env, identifier, tag), true);
 }
 
 /** The time index of a product's activity (stats and the live feed walk it newest first). */
