@@ -29,25 +29,45 @@ export function queueActivity(store: SessionStore, onError: (error: unknown) => 
   if (!writeMany) return { ...bind(store), flush: async () => {} };
 
   let queue: ActivityRecord[] = [];
-  let pending = 0;
-  let writing: Promise<void> = Promise.resolve();
+  // Events recorded, and events written (or reported to onError), since the start: both in order.
+  let recorded = 0;
+  let settled = 0;
+  let writing = false;
   let scheduled = false;
+  let waiters: Array<{ upTo: number; resolve: () => void }> = [];
 
-  const drain = (): Promise<void> => {
-    scheduled = false;
-    while (queue.length > 0) {
-      const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
-      queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
-      writing = writing
-        .then(() => writeMany(batch))
-        .catch(onError)
-        .finally(() => {
-          pending -= batch.length;
-        });
+  // One write in flight at a time, each taking everything queued when it starts (up to
+  // MAX_BATCH): a store that commits writes late (SQLite's `later` batches) then gets a few
+  // large batches instead of a chain of small ones, each waiting for its own commit.
+  const write = async (): Promise<void> => {
+    writing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
+        queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
+        try {
+          await writeMany(batch);
+        } catch (error) {
+          onError(error);
+        }
+        settled += batch.length;
+        waiters = waiters.filter((w) => (w.upTo <= settled ? void w.resolve() : true));
+      }
+    } finally {
+      writing = false;
     }
-    return writing;
   };
-  const flush = () => (queue.length > 0 ? drain() : writing);
+  const start = () => {
+    scheduled = false;
+    if (!writing) void write();
+  };
+  /** Resolves once every event recorded before the call is settled; later ones do not delay it. */
+  const flush = (): Promise<void> => {
+    if (settled >= recorded) return Promise.resolve();
+    const done = new Promise<void>((resolve) => waiters.push({ upTo: recorded, resolve }));
+    start();
+    return done;
+  };
   /** The store's method, called once everything queued so far is written. */
   const afterFlush = <A extends unknown[], R>(method: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     await flush();
@@ -58,16 +78,15 @@ export function queueActivity(store: SessionStore, onError: (error: unknown) => 
     ...bind(store),
     async recordActivity(event) {
       queue.push(event);
-      pending++;
-      if (queue.length >= MAX_BATCH) drain();
-      else if (!scheduled) {
+      recorded++;
+      if (!writing && !scheduled) {
         scheduled = true;
         // Once the current task's synchronous part is done: the answer goes out first, and
         // events of requests handled in the same task share a batch. A microtask, not a timer:
         // suites that fake timers still see their writes.
-        queueMicrotask(drain);
+        queueMicrotask(start);
       }
-      if (pending > MAX_PENDING_EVENTS) await flush();
+      if (recorded - settled > MAX_PENDING_EVENTS) await flush();
     },
     // Readers see this process's own writes; the per-session track cap counts queued events too.
     listActivity: afterFlush(store.listActivity),

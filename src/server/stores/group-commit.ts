@@ -36,12 +36,12 @@ const cancel = clearTimeout;
 
 /**
  * How long a `later` write waits for another commit to join. Each commit appends every page
- * it touched to the WAL (about 65 µs of CPU for a start's pages alone on this machine,
- * bench/quick-ab.mjs): with activity events joining the next session write, a start costs one
- * commit instead of two whenever requests do not overlap. Short enough that a reader
- * waiting on the activity queue's flush barely notices.
+ * it touched to the WAL (about 65 µs of CPU for a start's pages alone on this machine): with
+ * activity events joining the next session write, a start costs one commit instead of two
+ * whenever requests do not overlap. Short, because whoever reads activity (the console, the
+ * per-session track cap) waits for the activity queue's flush, and so for this.
  */
-export const LATER_MS = 10;
+export const LATER_MS = 5;
 
 export function createGroupCommit(): GroupCommit {
   let queue: { db: SqliteDatabaseLike; pending: Pending[]; soon: boolean; timer?: ReturnType<typeof timer> } | null = null;
