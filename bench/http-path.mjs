@@ -22,8 +22,8 @@ export const GOAL = 1.3;
 const SCOPE = { product: "my-product-tag", env: "snd", tag: "session-tag" };
 const START_BODY = { ...SCOPE, data: { userId: "1919102009383", details: { username: "feekayo", email: "fikayo@ductape.app" } } };
 
-export async function adapterServer(adapter) {
-  const proc = await startServerProcess(process.execPath, [join(ROOT, "bench/lib/adapter-server.mjs"), adapter], { cwd: ROOT, ready: /publishable key\s+\S+/, timeoutMs: 30_000 });
+export async function adapterServer(adapter, store = "sqlite") {
+  const proc = await startServerProcess(process.execPath, [join(ROOT, "bench/lib/adapter-server.mjs"), adapter, store], { cwd: ROOT, ready: /publishable key\s+\S+/, timeoutMs: 30_000 });
   const out = proc.output();
   return { url: proc.url, pid: proc.pid, stop: proc.stop, secretKey: /secret key\s+(\S+)/.exec(out)[1], publishableKey: /publishable key\s+(\S+)/.exec(out)[1] };
 }
@@ -58,24 +58,35 @@ export async function httpPathBench(options = {}) {
   const http = { duration, connections };
   const rows = [];
 
-  // The reference: in-process CPU per start over SQLite, 8 in flight, median of 5 × 1 s.
-  const bench = await createBenchServer("sqlite");
-  let inProcessUs;
-  try {
-    await closedLoop(() => bench.start(), { ms: 500, concurrency: 8 });
-    const samples = [];
-    for (let i = 0; i < 5; i++) samples.push((await closedLoop(() => bench.start(), { ms: 1000, concurrency: 8 })).cpuUs);
-    inProcessUs = median(samples);
-  } finally {
-    await bench.close();
-  }
+  // The reference: in-process CPU per start over SQLite, 8 in flight, median of 5 × 1 s; the
+  // same over memoryStore for the memoryStore rows.
+  const inProcess = async (store) => {
+    const bench = await createBenchServer(store);
+    try {
+      await closedLoop(() => bench.start(), { ms: 500, concurrency: 8 });
+      const samples = [];
+      for (let i = 0; i < 5; i++) samples.push((await closedLoop(() => bench.start(), { ms: 1000, concurrency: 8 })).cpuUs);
+      return median(samples);
+    } finally {
+      await bench.close();
+    }
+  };
+  const inProcessUs = await inProcess("sqlite");
+  const inProcessMemoryUs = await inProcess("memory");
   rows.push({ label: "in-process start: server.fetch, sqliteStore (8 in flight)", cpuUs: inProcessUs, reference: true });
+  rows.push({ label: "in-process start: server.fetch, memoryStore (8 in flight)", cpuUs: inProcessMemoryUs, reference: true, against: inProcessMemoryUs });
 
   const devSkip = await devUnavailable();
   const dev = (extra = {}) => () => startDev(extra);
   if (!devSkip) rows.push({ ...(await httpCase("HTTP start: tessera dev (SQLite, request log)", dev(), startLoad, http)), goal: true });
   if (!devSkip && baseline) rows.push({ ...(await httpCase("HTTP start: tessera dev — baseline", dev({ baseline }), startLoad, http)), goal: true });
   rows.push(await httpCase("HTTP start: serveNode (tessera/node), sqliteStore", () => adapterServer("tessera"), startLoad, http));
+  // Where the difference comes from: the adapter with a handler that does no session work, the
+  // endpoint without SQLite, and the same endpoint with fewer requests overlapping.
+  rows.push(await httpCase("HTTP: serveNode, fixed-JSON fetch handler (the adapter's floor)", () => adapterServer("fixed"), startLoad, http));
+  const memory = { against: inProcessMemoryUs };
+  rows.push({ ...(await httpCase("HTTP start: serveNode, memoryStore", () => adapterServer("tessera", "memory"), startLoad, http)), ...memory });
+  rows.push({ ...(await httpCase("HTTP start: serveNode, memoryStore, 2 connections", () => adapterServer("tessera", "memory"), startLoad, { ...http, connections: 2 })), ...memory });
   rows.push(await httpCase("HTTP start: @hono/node-server, sqliteStore", () => adapterServer("hono"), startLoad, http));
   const prepare = (server) => startSessions(server, { count: 100, connections });
   rows.push(await httpCase("HTTP verify: serveNode (tessera/node), sqliteStore", () => adapterServer("tessera"), verifyLoad, { ...http, prepare }));
@@ -97,14 +108,17 @@ export async function httpPathBench(options = {}) {
     r.rps == null ? null : formatCount(r.rps),
     r.workersOf ? `${formatRatio(r.rps, r.workersOf.rps)} of 1 worker` : null,
     formatCount(r.cpuUs),
-    r.reference ? "1.00×" : r.cpuUs == null ? null : `${(r.cpuUs / inProcessUs).toFixed(2)}×`,
+    r.reference ? "1.00×" : r.cpuUs == null ? null : `${(r.cpuUs / (r.against ?? inProcessUs)).toFixed(2)}×`,
     ratioNote(r),
   ]);
   return {
     title: `HTTP path: CPU per request over in-process CPU per start, autocannon ${connections} connections, ${duration} s per case (servers in their own process)`,
     columns: ["case", "req/s", "req/s ratio", "server CPU µs/req", "CPU ÷ in-process start", "note"],
     rows: table,
-    summary: rows.filter((r) => !r.reference).map((r, i) => ({ case: r.label, result: r.rps == null ? null : `${formatCount(r.rps)} req/s${r.cpuUs == null ? "" : `, ${formatCount(r.cpuUs)} CPU µs/req`}`, ratio: table[i + 1][4] ?? table[i + 1][2], note: ratioNote(r) })),
+    summary: rows
+      .map((r, i) => ({ r, row: table[i] }))
+      .filter(({ r }) => !r.reference)
+      .map(({ r, row }) => ({ case: r.label, result: r.rps == null ? null : `${formatCount(r.rps)} req/s${r.cpuUs == null ? "" : `, ${formatCount(r.cpuUs)} CPU µs/req`}`, ratio: row[4] ?? row[2], note: ratioNote(r) })),
     ok: rows.some((r) => r.rps > 0),
   };
 }

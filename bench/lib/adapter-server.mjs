@@ -1,6 +1,8 @@
-// One tessera endpoint (SQLite in a tmp dir, the seed config, one ES256 key) served over
-// node:http by the adapter named on the command line, as its own process:
-//   node bench/lib/adapter-server.mjs tessera|hono
+// One tessera endpoint (SQLite in a tmp dir, or memory; the seed config, one ES256 key) served
+// over node:http by the adapter named on the command line, as its own process:
+//   node bench/lib/adapter-server.mjs tessera|hono|fixed [sqlite|memory]
+// `fixed`: serveNode around a fetch handler that reads the JSON body and answers a fixed
+// 201 JSON of a start answer's size: what the adapter and the Request/Response objects cost.
 // prints "listening <url>", then "secret key <k>" and "publishable key <k>" (the shape
 // bench/lib/tessera-dev.mjs reads). No request log: this measures the adapter alone.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +14,7 @@ import { ISSUER, PRODUCTS } from "./inprocess.mjs";
 const adapter = process.argv[2] ?? "tessera";
 const m = await importSource("src/server/index.ts", "server");
 const dir = mkdtempSync(join(tmpdir(), "tessera-adapter-"));
-const store = m.sqliteStore({ path: join(dir, "tessera.db") });
+const store = process.argv[3] === "memory" ? m.memoryStore() : m.sqliteStore({ path: join(dir, "tessera.db") });
 const secretKey = m.generateAccessKey("secret");
 const publishableKey = m.generateAccessKey("publishable");
 const server = m.createSessionServer({
@@ -38,7 +40,12 @@ if (adapter === "hono") {
   });
 } else {
   const { serveNode } = await importSource("src/node/index.ts", "node");
-  const http = await serveNode(server.fetch, { port: 0 });
+  const answer = JSON.stringify({ token: "x".repeat(900), refreshToken: "y".repeat(60) });
+  const fixed = async (request) => {
+    await request.json();
+    return new Response(answer, { status: 201, headers: { "content-type": "application/json; charset=utf-8", "content-length": String(answer.length) } });
+  };
+  const http = await serveNode(adapter === "fixed" ? fixed : server.fetch, { port: 0 });
   url = http.url;
   close = http.close;
 }

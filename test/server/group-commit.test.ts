@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { describe, expect, it, vi } from "vitest";
-import { createGroupCommit, LATER_MS } from "../../src/server/stores/group-commit.js";
+import { COMMIT_SPACING_MS, createGroupCommit, LATER_MS } from "../../src/server/stores/group-commit.js";
 
 function table() {
   const db = new Database(":memory:");
@@ -94,6 +94,26 @@ describe("group commit: a batch alone, and writes that may wait (activity)", () 
     // One commit at the next turn for both, well before the `later` timer would fire.
     expect(performance.now() - started).toBeLessThan(LATER_MS);
     expect(order).toEqual(["event", "session"]);
+  });
+
+  it("spaces commits under load: a write right after a commit waits to share the next one", async () => {
+    const { db, insert, count } = table();
+    const group = createGroupCommit();
+    await group.batch(db, () => [insert.run("a", 1).changes]);
+    const b = group.batch(db, () => [insert.run("b", 1).changes]);
+    await turn();
+    expect(count()).toBe(1);
+    const c = group.batch(db, () => [insert.run("c", 1).changes]);
+    const started = performance.now();
+    await Promise.all([b, c]);
+    expect(count()).toBe(3);
+    expect(performance.now() - started).toBeLessThan(COMMIT_SPACING_MS + 50);
+    // After a quiet spell, the next write commits at the next turn again.
+    await new Promise((resolve) => setTimeout(resolve, COMMIT_SPACING_MS + 5));
+    const d = group.batch(db, () => [insert.run("d", 1).changes]);
+    await turn();
+    expect(count()).toBe(4);
+    await d;
   });
 
   it("still commits `later` batches when a test suite fakes timers", async () => {
