@@ -40,6 +40,8 @@ afterAll(async () => {
 const text = async (selector: string) => (await page.locator(selector).textContent()) ?? "";
 
 const SCOPE = { product: "my-product-tag", env: "snd", tag: "web" };
+/** The signed-in user's timeline items on the demo page, to compare with the console's. */
+let demoItems: string[] = [];
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.slice(token.indexOf(":") + 1).split(".")[1]!, "base64url").toString());
 
 /** RFC 7638 thumbprint of the key pair in the page's IndexedDB, computed here, not by the client. */
@@ -107,7 +109,18 @@ describe("the demo page in Chromium", () => {
         }),
     );
     expect(stored).toBe(raw);
-    await expect.poll(() => text("#activity tbody")).toContain("create");
+    // The console's timeline component: an <ol class="timeline"> of li.event, in a labelled region.
+    await page.waitForSelector("#activity ol.timeline li.event .op-create");
+    const region = page.getByRole("region", { name: /^Activity of 1919102009383/ });
+    expect(await region.locator("ol.timeline li.event").count()).toBeGreaterThan(0);
+    const item = region.locator("ol.timeline li.event").first();
+    expect(await item.evaluate((li) => [...li.children].map((c) => `${c.tagName.toLowerCase()}.${c.className}`))).toEqual([
+      "time.", "span.op op-create", "span.chip", "span.what", "span.mono muted",
+    ]);
+    expect(await item.locator(".chip").textContent()).toBe("my-product-tag/snd/web");
+    // Readable times, machine-readable too.
+    expect(Date.parse((await item.locator("time").getAttribute("datetime"))!)).toBeGreaterThan(Date.now() - 60_000);
+    expect(await item.locator("time").textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
   });
 
   it("refuses the tokens read out of the page and replayed from Node without its key: refresh, verify, track", async () => {
@@ -147,7 +160,7 @@ describe("the demo page in Chromium", () => {
     expect(await text("#verify-result")).toContain('"identifier": "1919102009383"');
     // The seed config sets exposeData, so the page (publishable key) sees its own data.
     expect(await text("#verify-result")).toContain('"email": "fikayo@ductape.app"');
-    await expect.poll(() => text("#activity tbody")).toContain("verify");
+    await expect.poll(() => text("#activity-timeline")).toContain("verify");
     await page.screenshot({ path: "/tmp/tessera-demo.png", fullPage: true });
 
     await page.click("#end");
@@ -156,9 +169,19 @@ describe("the demo page in Chromium", () => {
     expect(await page.locator("#token").count()).toBe(0);
 
     // end() clears the page at once and then revokes; the timeline reloads once the revoke is answered.
-    await expect.poll(() => text("#activity tbody")).toContain("revoke");
-    const timeline = await text("#activity tbody");
-    for (const operation of ["create", "refresh", "verify"]) expect(timeline).toContain(operation);
+    await expect.poll(() => text("#activity-timeline")).toContain("revoke");
+    const operations = await page.locator("#activity-timeline li.event .op").allTextContents();
+    for (const operation of ["create", "refresh", "verify"]) expect(operations).toContain(operation);
+    // Newest first, as in the console: the revoke on top, the create last.
+    expect(operations[0]).toBe("revoke");
+    expect(operations.at(-1)).toBe("create");
+    demoItems = await page.locator("#activity-timeline li.event").evaluateAll((lis) => lis.map((li) => li.outerHTML));
+
+    // Reloaded from the keyboard.
+    await page.evaluate(() => document.getElementById("activity-timeline")!.setAttribute("data-old", ""));
+    await page.focus("#load-activity");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#activity-timeline:not([data-old])");
   });
 
   it("starts a guest session with the publishable key alone", async () => {
@@ -196,6 +219,12 @@ describe("the demo page in Chromium", () => {
     await page.waitForFunction(() => location.hash.includes("env=snd"));
     await page.click("nav.side a:text('Live')");
     await page.waitForSelector("#feed li .op-create");
+    // The console's user view draws the same items: identical markup for the same events.
+    await page.evaluate(() => (location.hash = "#/user/1919102009383"));
+    await page.waitForSelector("#timeline li.event .op-create");
+    const consoleItems = await page.locator("ol.timeline#timeline li.event").evaluateAll((lis) => lis.map((li) => li.outerHTML));
+    expect(demoItems.length).toBeGreaterThanOrEqual(4);
+    for (const item of demoItems) expect(consoleItems).toContain(item);
   });
 
   it("never receives the secret key and throws no page errors", async () => {

@@ -3,6 +3,7 @@ import type { View, ViewContext } from "../context.js";
 import { h, notice } from "../dom.js";
 import { fmtAgo, fmtTime } from "../format.js";
 import { download, toCsv } from "../export.js";
+import { newestFirst, timeline } from "../timeline.js";
 import { pager } from "./pager.js";
 
 const PAGE = 25;
@@ -24,8 +25,7 @@ export const user: View = async (ctx) => {
   const from = new Date(Date.now() - RANGES[rangeKey]!).toISOString();
   const scopes = ctx.products.flatMap((p) => p.envs.map((env) => ({ product: p.tag, env, tags: p.sessions.map((s) => s.tag) }))).slice(0, 12);
 
-  const events = (await Promise.all(scopes.map((s) => readEvents(ctx, identifier, s.product, s.env, from)))).flat()
-    .sort((a, b) => Date.parse(b.startAt) - Date.parse(a.startAt));
+  const events = newestFirst((await Promise.all(scopes.map((s) => readEvents(ctx, identifier, s.product, s.env, from)))).flat());
   const seen = new Set(events.map((e) => `${e.product}\n${e.env}\n${e.tag}`));
   const sessionLists = await Promise.all(scopes.flatMap((s) => s.tags.filter((tag) => seen.has(`${s.product}\n${s.env}\n${tag}`)).map(async (tag) => {
     const list = await ctx.api.get<ListActiveResult>("/v1/sessions", { product: s.product, env: s.env, tag, identifier, status: "all", limit: 100 });
@@ -100,23 +100,15 @@ export const user: View = async (ctx) => {
         select("tl-status", "Status", status, [["", "Any status"], ["success", "success"], ["fail", "fail"]], "status"),
         select("tl-where", "Where", where, [["", "Everywhere"], ...places.map((p): [string, string] => [p, p])], "where"),
       ),
-      shown.length
-        ? h("ol", { class: "timeline", id: "timeline" }, ...shown.slice((page - 1) * PAGE, page * PAGE).map(timelineItem))
-        : notice("empty", "Nothing to show", events.length ? "No event matches these filters." : "No activity for this user in the range."),
+      timeline(shown.slice((page - 1) * PAGE, page * PAGE), {
+        id: "timeline",
+        label: `Timeline of ${identifier}`,
+        empty: { title: "Nothing to show", text: events.length ? "No event matches these filters." : "No activity for this user in the range." },
+      }),
       pager(shown.length, page, PAGE, (p) => set({ page: String(p) })),
     ),
   );
 };
-
-function timelineItem(e: ActivityEvent): HTMLElement {
-  return h("li", { class: `event ${e.status}` },
-    h("time", { datetime: e.startAt }, fmtTime(e.startAt)),
-    h("span", { class: `op op-${e.operation}` }, e.operation),
-    h("span", { class: "chip" }, `${e.product}/${e.env}/${e.tag}`),
-    h("span", { class: "what" }, e.action ? h("b", null, e.action) : e.message),
-    e.sessionId ? h("span", { class: "mono muted", title: e.sessionId }, e.sessionId.slice(0, 8)) : h("span"),
-  );
-}
 
 /** The latest generation a refresh reached, from "rotated to generation N" in the timeline. */
 function generationOf(events: ActivityEvent[], sessionId: string): number {
