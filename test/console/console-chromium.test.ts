@@ -165,6 +165,26 @@ describe("the sessions console in Chromium (tessera dev)", () => {
     await expect.poll(() => page.locator("#timeline .op-revoke").count()).toBeGreaterThan(0);
   });
 
+  it("User: the journey is read in one paged call across products, envs and tags, drawn by the shared timeline", async () => {
+    const asked: string[] = [];
+    const onRequest = (request: { url(): string }) => void (request.url().includes("/activity?") && asked.push(request.url()));
+    page.on("request", onRequest);
+    await page.evaluate((id) => (location.hash = `#/user/${encodeURIComponent(id)}`), TWO_TAGS);
+    await page.waitForFunction((id) => document.querySelector("h1")?.textContent === id && document.querySelector("#timeline li") !== null, TWO_TAGS);
+    page.off("request", onRequest);
+    // Both tags' events in one list, newest first, and both sessions.
+    const places = await page.locator("#timeline li.event .chip").allTextContents();
+    expect(new Set(places)).toEqual(new Set(["shop/prd/web", "shop/prd/mobile"]));
+    const times = await page.locator("#timeline li.event time").evaluateAll((ts) => ts.map((t) => Date.parse(t.getAttribute("datetime")!)));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(await page.locator("#user-sessions tbody tr").count()).toBe(2);
+    expect(await page.locator("ol.timeline#timeline").getAttribute("aria-label")).toBe(`Timeline of ${TWO_TAGS}`);
+    // One read (a short journey fits one page), scoped by nothing but the range.
+    expect(asked).toHaveLength(1);
+    expect(new URL(asked[0]!).searchParams.has("product")).toBe(false);
+    expect(new URL(asked[0]!).searchParams.has("env")).toBe(false);
+  });
+
   it("Sessions: filter by product, env, tag and status", async () => {
     await page.click("nav.side a:text('Sessions')");
     await page.waitForSelector("table tbody tr");

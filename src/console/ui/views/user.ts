@@ -1,14 +1,13 @@
-import type { ActivityEvent, ActivityResult, ListActiveResult, SessionSummary } from "../../../shared/protocol.js";
-import type { View, ViewContext } from "../context.js";
+import type { ActivityEvent, ListActiveResult, SessionSummary } from "../../../shared/protocol.js";
+import type { View } from "../context.js";
 import { h, notice } from "../dom.js";
 import { fmtAgo, fmtTime } from "../format.js";
 import { download, toCsv } from "../export.js";
+import { readJourney } from "../journey.js";
 import { newestFirst, timeline } from "../timeline.js";
 import { pager } from "./pager.js";
 
 const PAGE = 25;
-/** Per product and env: at most this many events are read (5 requests of 100). */
-const MAX_EVENTS = 500;
 const RANGES: Record<string, number> = { "24h": 86_400_000, "7d": 604_800_000, "30d": 2_592_000_000 };
 
 interface JourneySession extends SessionSummary {
@@ -23,14 +22,15 @@ export const user: View = async (ctx) => {
   const identifier = decodeURIComponent(ctx.arg);
   const rangeKey = (ctx.params.get("range") ?? "") in RANGES ? ctx.params.get("range")! : "7d";
   const from = new Date(Date.now() - RANGES[rangeKey]!).toISOString();
-  const scopes = ctx.products.flatMap((p) => p.envs.map((env) => ({ product: p.tag, env, tags: p.sessions.map((s) => s.tag) }))).slice(0, 12);
 
-  const events = newestFirst((await Promise.all(scopes.map((s) => readEvents(ctx, identifier, s.product, s.env, from)))).flat());
+  const events = newestFirst(await readJourney(ctx.api, identifier, from));
+  // The places this user was seen: one sessions list each (bounded by the endpoint's configs).
   const seen = new Set(events.map((e) => `${e.product}\n${e.env}\n${e.tag}`));
-  const sessionLists = await Promise.all(scopes.flatMap((s) => s.tags.filter((tag) => seen.has(`${s.product}\n${s.env}\n${tag}`)).map(async (tag) => {
-    const list = await ctx.api.get<ListActiveResult>("/v1/sessions", { product: s.product, env: s.env, tag, identifier, status: "all", limit: 100 });
-    return list.sessions.map((x): JourneySession => ({ ...x, product: s.product, env: s.env, tag, generation: generationOf(events, x.sessionId) }));
-  })));
+  const sessionLists = await Promise.all([...seen].map(async (key) => {
+    const [product = "", env = "", tag = ""] = key.split("\n");
+    const list = await ctx.api.get<ListActiveResult>("/v1/sessions", { product, env, tag, identifier, status: "all", limit: 100 });
+    return list.sessions.map((x): JourneySession => ({ ...x, product, env, tag, generation: generationOf(events, x.sessionId) }));
+  }));
   const sessions = sessionLists.flat().sort((a, b) => Date.parse(b.startAt) - Date.parse(a.startAt));
 
   // Filters of the timeline (in the URL, so Back works and a view can be shared).
@@ -119,14 +119,4 @@ function generationOf(events: ActivityEvent[], sessionId: string): number {
     if (n > max) max = n;
   }
   return max;
-}
-
-async function readEvents(ctx: ViewContext, identifier: string, product: string, env: string, from: string): Promise<ActivityEvent[]> {
-  const out: ActivityEvent[] = [];
-  for (let page = 1; out.length < MAX_EVENTS; page++) {
-    const result = await ctx.api.get<ActivityResult>(`/v1/users/${encodeURIComponent(identifier)}/activity`, { product, env, from, page, limit: 100 });
-    out.push(...result.events);
-    if (result.events.length < 100 || out.length >= result.total) break;
-  }
-  return out;
 }
