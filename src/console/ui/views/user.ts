@@ -24,9 +24,11 @@ export const user: View = async (ctx) => {
   const from = new Date(Date.now() - RANGES[rangeKey]!).toISOString();
 
   const events = newestFirst(await readJourney(ctx.api, identifier, from));
-  // The places this user was seen: one sessions list each (bounded by the endpoint's configs).
+  // The places this user was seen: one sessions list each, for the places still configured
+  // (activity outlives a config the operator removed; /v1/sessions would refuse its tag).
   const seen = new Set(events.map((e) => `${e.product}\n${e.env}\n${e.tag}`));
-  const sessionLists = await Promise.all([...seen].map(async (key) => {
+  const configured = new Set(ctx.products.flatMap((p) => p.envs.flatMap((env) => p.sessions.map((s) => `${p.tag}\n${env}\n${s.tag}`))));
+  const sessionLists = await Promise.all([...seen].filter((key) => configured.has(key)).map(async (key) => {
     const [product = "", env = "", tag = ""] = key.split("\n");
     const list = await ctx.api.get<ListActiveResult>("/v1/sessions", { product, env, tag, identifier, status: "all", limit: 100 });
     return list.sessions.map((x): JourneySession => ({ ...x, product, env, tag, generation: generationOf(events, x.sessionId) }));
