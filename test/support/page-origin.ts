@@ -10,7 +10,8 @@ export async function scriptTagBuild(): Promise<string> {
   const newest = (dir: string): number =>
     Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
   if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(process.cwd(), "src"))) return readFileSync(dist, "utf8");
-  const result = await build({ entryPoints: ["src/browser.ts"], bundle: true, format: "iife", globalName: "Tessera", platform: "browser", target: "es2022", minify: true, write: false });
+  // The define of tsup.config.ts's script-tag build: without it the users API stays in.
+  const result = await build({ entryPoints: ["src/browser.ts"], bundle: true, format: "iife", globalName: "Tessera", platform: "browser", target: "es2022", minify: true, write: false, define: { TESSERA_SCRIPT_TAG: "true" } });
   return result.outputFiles[0]!.text;
 }
 

@@ -18,10 +18,11 @@ export interface GroupCommit {
 }
 
 /**
- * Group commit for a synchronous SQLite handle (better-sqlite3, node:sqlite). Batches queued during one turn of the event
- * loop are committed together, in one transaction at the next `setImmediate`: each batch
- * runs in its own savepoint (`transaction()` nests that way), so a batch that
- * throws is rolled back alone and rejects alone, and a compare-and-set still sees the
+ * Group commit for a synchronous SQLite handle (better-sqlite3, node:sqlite). Batches queued
+ * before a commit are committed together in one transaction: at the next `setImmediate`, or,
+ * when the last commit was less than COMMIT_SPACING_MS ago, once that much time has passed.
+ * Each batch of a group runs in its own savepoint (`transaction()` nests that way), so a batch
+ * that throws is rolled back alone and rejects alone, and a compare-and-set still sees the
  * batches before it. A promise resolves only after the commit, so a caller that awaited its
  * write reads it back. Under load, concurrent requests share one WAL append instead of
  * writing the same hot index pages once each; alone, a batch waits one loop turn.
@@ -36,10 +37,10 @@ const cancel = clearTimeout;
 
 /**
  * How long a `later` write waits for another commit to join. Each commit appends every page
- * it touched to the WAL (about 65 µs of CPU for a start's pages alone on this machine): with
- * activity events joining the next session write, a start costs one commit instead of two
- * whenever requests do not overlap. Short, because whoever reads activity (the console, the
- * per-session track cap) waits for the activity queue's flush, and so for this.
+ * it touched to the WAL (see COMMIT_SPACING_MS for its cost): with activity events joining the
+ * next session write, a start costs one commit instead of two whenever requests do not
+ * overlap. Short, because whoever reads activity (the console, the per-session track cap)
+ * waits for the activity queue's flush, and so for this.
  */
 export const LATER_MS = 5;
 /**
