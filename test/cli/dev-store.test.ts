@@ -1,11 +1,11 @@
-import Database from "better-sqlite3";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { recordingDriver, SESSION, unavailable } from "../support/sqlite-probes.ts";
 import { openDevStore } from "../../src/cli/dev-store.js";
-import { probeBetterSqlite3, probeNodeSqlite, type DriverProbe } from "../../src/cli/sqlite-driver.js";
+import { probeBetterSqlite3, probeNodeSqlite } from "../../src/cli/sqlite-driver.js";
 
 // Which store `tessera dev` picks. The drivers are probed through injected functions, so every
 // branch runs here on Node 20 (which has no node:sqlite); node:sqlite itself runs the store
@@ -15,14 +15,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const file = () => join(dir, `run-${++n}`, "sessions.db");
 
-const none: DriverProbe = async () => null;
+const none = unavailable;
 const opened: string[] = [];
-const fake = (name: string): DriverProbe => async () => (path) => (opened.push(`${name}:${path}`), new Database(path));
-
-const SESSION = {
-  id: "s1", product: "p", env: "e", tag: "t", identifier: "u", data: "jwe", createdAt: 1, refreshExpiresAt: 2,
-  revokedAt: null, refreshHash: "h", generation: 0, rotatedAt: null, sealedPair: null,
-};
+const fake = (name: string) => recordingDriver(opened, name);
 
 describe("openDevStore", () => {
   it("uses better-sqlite3 when it loads, before node:sqlite, and opens the file only on first use", async () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { recordingDriver, SESSION, unavailable } from "../support/sqlite-probes.ts";
 import { storeFromUrl } from "../../src/cli/serve/store-url.js";
-import type { DriverProbe } from "../../src/cli/sqlite-driver.js";
 
 // `tessera serve --store sqlite:<path>` picks its driver as tessera dev does: better-sqlite3,
 // else node:sqlite. Node 20 has no node:sqlite, so the probes are injected here (a better-sqlite3
@@ -13,14 +13,9 @@ import type { DriverProbe } from "../../src/cli/sqlite-driver.js";
 const dir = mkdtempSync(join(tmpdir(), "tessera-store-url-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const none: DriverProbe = async () => null;
+const none = unavailable;
 const opened: string[] = [];
-const fake = (name: string): DriverProbe => async () => (path) => (opened.push(`${name}:${path}`), new Database(path));
-
-const SESSION = {
-  id: "s1", product: "p", env: "e", tag: "t", identifier: "u", data: "jwe", createdAt: 1, refreshExpiresAt: 2,
-  revokedAt: null, refreshHash: "h", generation: 0, rotatedAt: null, sealedPair: null,
-};
+const fake = (name: string) => recordingDriver(opened, name);
 
 describe("storeFromUrl(sqlite:...)", () => {
   it("falls back to node:sqlite when better-sqlite3 cannot be loaded, saying so in one line, and opens the file as documented", async () => {
