@@ -1,9 +1,9 @@
 // Script-tag build (dist/tessera.global.js): the client and the storage a browser uses, as the
-// global `Tessera`. Edge adapters (Cloudflare KV, Deno KV) and encryptedStorage's `secret` (HKDF from
-// a secret binding) stay in the ESM entry `tessera-sessions/storage`: here encryptedStorage takes `{ key }`.
+// global `Tessera`. Edge adapters (Cloudflare KV, Deno KV) and `secretKey` (HKDF from a secret
+// binding) stay in the ESM entry `tessera-sessions/storage`.
 import { createClient } from "./client/client.js";
 import { SessionError, isSessionError } from "./shared/errors.js";
-import { keyedStorage as encryptedStorage } from "./storage/encrypted.js";
+import { encryptedStorage } from "./storage/encrypted.js";
 import { indexedDBStorage } from "./storage/indexeddb.js";
 import { browserStorageKey } from "./storage/keys.js";
 import { memoryStorage } from "./storage/memory.js";

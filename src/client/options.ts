@@ -1,4 +1,4 @@
-import { keyedStorage } from "../storage/encrypted.js";
+import { encryptedStorage } from "../storage/encrypted.js";
 import { indexedDBStorage } from "../storage/indexeddb.js";
 import { memoryStorage } from "../storage/memory.js";
 import type { SessionStorage } from "../storage/types.js";
@@ -64,7 +64,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     product: check(o.product, "product", "?"),
     env: check(o.env, "env", "?"),
     // Browser default: encrypted IndexedDB with the non-extractable key; elsewhere memory.
-    storage: storage ?? (hasIndexedDB() ? keyedStorage(indexedDBStorage()) : memoryStorage()),
+    storage: storage ?? (hasIndexedDB() ? encryptedStorage(indexedDBStorage()) : memoryStorage()),
     fetch: o.fetch as NormalizedOptions["fetch"],
     timeout: range("timeout", timeout, timeout > 0),
     refreshMargin: range("refreshMargin", refreshMargin, true),

@@ -1,21 +1,18 @@
 import { utf8 } from "../shared/base64url.js";
 import type { CryptoKeyLike } from "../shared/crypto-key.js";
 import { SessionError, invalidArgument } from "../shared/errors.js";
-import { browserStorageKey, secretKey } from "./keys.js";
+import { browserStorageKey } from "./keys.js";
 import { fromBase64url, toBase64url } from "./lenient-base64url.js";
 import type { SessionStorage } from "./types.js";
 
 export interface EncryptedStorageOptions {
   /**
    * The AES-GCM-256 key, or a promise or function of one. Default: the browser's
-   * non-extractable key kept in IndexedDB (browserStorageKey).
+   * non-extractable key kept in IndexedDB (browserStorageKey). At the edge:
+   * `secretKey(env.SECRET)`, HKDF-SHA-256 of a secret of at least 32 bytes. (A `secret` option
+   * would put that derivation in every web app's bundle: it is chosen at run time.)
    */
   key?: CryptoKeyLike | Promise<CryptoKeyLike> | (() => Promise<CryptoKeyLike>);
-  /**
-   * At the edge, instead of `key`: a secret of at least 32 bytes (a Worker secret binding, a
-   * Deno env var) from which the key is derived with HKDF-SHA-256 (`secretKey(secret)`).
-   */
-  secret?: string | Uint8Array;
   /** Called for every record that cannot be read (tampered, truncated, other key). */
   onError?: (error: SessionError) => void;
 }
@@ -29,32 +26,15 @@ export interface EncryptedStorageOptions {
  *
  * A tampered, truncated or undecryptable record reads as `null` and is reported through
  * `onError`; `get` never throws for it and never touches other records.
- * Options are checked at creation: an unknown name (a typo'd `secrets`), both `key` and
- * `secret`, or a short secret throw INVALID_ARGUMENT here, not at the first write at the edge.
+ * Options are checked at creation: an unknown name (a typo'd `keys`, or `secret`: pass
+ * `key: secretKey(secret)`) throws INVALID_ARGUMENT here, not at the first write at the edge.
  */
 export function encryptedStorage(inner: SessionStorage, options: EncryptedStorageOptions = {}): SessionStorage {
-  const { secret, ...rest } = options;
-  if (secret === undefined) return keyedStorage(inner, options);
-  if (rest.key) throw invalidArgument("secret", "and key: give one, not both");
-  return keyedStorage(inner, rest, secretKey(secret));
-}
-
-/**
- * encryptedStorage without `secret` (HKDF is an edge feature): the script-tag build exports it as
- * `encryptedStorage`, and the client's browser default uses it, so neither carries the
- * derivation. Here `secret` is refused like any unknown option. `derived` is encryptedStorage's
- * key from a secret, not an option for callers.
- */
-export function keyedStorage(
-  inner: SessionStorage,
-  options: Omit<EncryptedStorageOptions, "secret"> = {},
-  derived?: Promise<CryptoKeyLike>,
-): SessionStorage {
   for (const name in options) {
     if (name !== "key" && name !== "onError") throw invalidArgument(name, "is not an option");
   }
   const { key: given } = options;
-  let pending = derived;
+  let pending: Promise<CryptoKeyLike> | undefined;
   const key = () =>
     (pending ??= Promise.resolve(typeof given === "function" ? given() : (given ?? browserStorageKey())).catch((error) => {
       pending = undefined;

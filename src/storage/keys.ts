@@ -12,7 +12,7 @@ const KEY_ID = "aes-gcm-256/v1";
  * Edge: the AES-GCM-256 storage key derived from a secret (a Worker secret binding, a Deno env
  * var) with HKDF-SHA-256 (RFC 5869), non-extractable. A secret under 32 bytes is refused
  * at once: HKDF cannot add entropy that is not there.
- * `encryptedStorage(env.KV_STORAGE, { secret: env.SESSION_SECRET })` does this for you.
+ * Pass it as `encryptedStorage(cloudflareKVStorage(env.TOKENS), { key: secretKey(env.TOKENS_SECRET) })`.
  */
 export function secretKey(secret: string | Uint8Array): Promise<CryptoKeyLike> {
   const bytes = typeof secret === "string" ? utf8(secret) : secret;

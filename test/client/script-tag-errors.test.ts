@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, ERROR_STATUS, SessionError } from "../../src/index.js";
-import { keyedStorage } from "../../src/storage/encrypted.js";
+import { encryptedStorage } from "../../src/storage/encrypted.js";
 import { memoryStorage } from "../../src/storage/index.js";
 import type { SessionStorage } from "../../src/storage/types.js";
 import { rejection } from "../support/rejection.js";
@@ -30,7 +30,7 @@ describe("client-made errors name their status (script-tag build)", () => {
     expectDocumentedStatus(await rejection(() => createClient({ baseUrl: "ftp://x" })), "INVALID_ARGUMENT");
     const tessera = createClient({ baseUrl: "https://auth.test", storage: memoryStorage(), fetch: fakeEndpoint().fetch });
     expectDocumentedStatus(await rejection(() => tessera.sessions.start({ ...scope, data: { when: new Date() } as never })), "INVALID_ARGUMENT");
-    expectDocumentedStatus(await rejection(() => keyedStorage(memoryStorage(), { secrets: "x" } as never)), "INVALID_ARGUMENT");
+    expectDocumentedStatus(await rejection(() => encryptedStorage(memoryStorage(), { secrets: "x" } as never)), "INVALID_ARGUMENT");
   });
 
   it("SESSION_NOT_FOUND, REFRESH_EXPIRED, NETWORK_ERROR and a malformed answer's SERVER_ERROR", async () => {

@@ -58,12 +58,12 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])("§5 a record 
 
   it("the wrapper reports the adapter's physical key and binds it", async () => {
     const backend = backends[name]();
-    const storage = encryptedStorage(backend.visitor("alice"), { secret: SECRET });
+    const storage = encryptedStorage(backend.visitor("alice"), { key: secretKey(SECRET) });
     expect(storage.physicalKey!(KEY)).toBe(name === "Deno KV" ? JSON.stringify(["app", "alice", KEY]) : `app/alice/${KEY}`);
     await storage.set(KEY, "hello");
     backend.copy();
     const errors: unknown[] = [];
-    const mallory = encryptedStorage(backend.visitor("mallory"), { secret: SECRET, onError: (e) => errors.push(e) });
+    const mallory = encryptedStorage(backend.visitor("mallory"), { key: secretKey(SECRET), onError: (e) => errors.push(e) });
     expect(await mallory.get(KEY)).toBeNull();
     expect(errors).toHaveLength(1);
     expect(await storage.get(KEY)).toBe("hello");

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { SessionError } from "../../src/shared/errors.js";
-import { keyedStorage } from "../../src/storage/encrypted.js";
 import { cloudflareKVStorage, encryptedStorage, memoryStorage, secretKey } from "../../src/storage/index.js";
 import { fakeKV } from "./fakes.js";
 import { describeStorage } from "./storage-suite.js";
@@ -12,7 +11,7 @@ describeStorage("encryptedStorage(cloudflareKVStorage, secret)", () =>
   encryptedStorage(cloudflareKVStorage(fakeKV().binding), { key: secretKey(SECRET) }),
 );
 
-describeStorage("encryptedStorage(memoryStorage, { secret })", () => encryptedStorage(memoryStorage(), { secret: SECRET }));
+describeStorage("encryptedStorage(memoryStorage, { key: secretKey(secret) })", () => encryptedStorage(memoryStorage(), { key: secretKey(SECRET) }));
 
 function setup(options: { secret?: string } = {}) {
   const inner = memoryStorage();
@@ -103,18 +102,17 @@ describe("encryptedStorage", () => {
     expect(await encryptedStorage(inner, { key: secretKey(new TextEncoder().encode(SECRET)) }).get("k")).toBe("same key");
   });
 
-  it("takes { secret } at the edge: the same key as secretKey(secret), a short one refused at creation", async () => {
+  it("takes secretKey(secret) at the edge: one key for string and bytes, another secret fails, a short one refused at creation", async () => {
     const inner = memoryStorage();
-    await encryptedStorage(inner, { secret: SECRET }).set("k", "edge value");
-    expect(await encryptedStorage(inner, { key: secretKey(SECRET) }).get("k")).toBe("edge value");
-    expect(await encryptedStorage(inner, { secret: new TextEncoder().encode(SECRET) }).get("k")).toBe("edge value");
+    await encryptedStorage(inner, { key: secretKey(SECRET) }).set("k", "edge value");
+    expect(await encryptedStorage(inner, { key: secretKey(new TextEncoder().encode(SECRET)) }).get("k")).toBe("edge value");
     const errors: SessionError[] = [];
-    expect(await encryptedStorage(inner, { secret: SECRET + "-other", onError: (e) => errors.push(e) }).get("k")).toBeNull();
+    expect(await encryptedStorage(inner, { key: secretKey(SECRET + "-other"), onError: (e) => errors.push(e) }).get("k")).toBeNull();
     expect(errors.map((e) => e.code)).toEqual(["STORAGE_ERROR"]);
     const short = "too-short-secret";
     let caught: unknown;
     try {
-      encryptedStorage(inner, { secret: short });
+      encryptedStorage(inner, { key: secretKey(short) });
     } catch (error) {
       caught = error;
     }
@@ -122,7 +120,7 @@ describe("encryptedStorage", () => {
     expect((caught as Error).message).not.toContain(short);
   });
 
-  it("refuses unknown option names, and key together with secret, at creation", () => {
+  it("refuses unknown option names at creation, `secret` included (the derivation stays out of browser bundles)", () => {
     const inner = memoryStorage();
     const refusal = (options: object) => {
       try {
@@ -132,21 +130,11 @@ describe("encryptedStorage", () => {
       }
       return undefined;
     };
-    expect(refusal({ secrets: SECRET })).toMatchObject({ name: "SessionError", code: "INVALID_ARGUMENT", field: "secrets" });
+    expect(refusal({ secrets: SECRET })).toMatchObject({ name: "SessionError", code: "INVALID_ARGUMENT", field: "secrets", status: 400 });
     expect(refusal({ Key: secretKey(SECRET) })).toMatchObject({ code: "INVALID_ARGUMENT", field: "Key" });
-    expect(refusal({ key: secretKey(SECRET), secret: SECRET })).toMatchObject({ code: "INVALID_ARGUMENT", field: "secret" });
-    expect(refusal({ secret: SECRET, onError: () => {} })).toBeUndefined();
+    expect(refusal({ secret: SECRET })).toMatchObject({ code: "INVALID_ARGUMENT", field: "secret" });
+    expect(refusal({ key: secretKey(SECRET), onError: () => {} })).toBeUndefined();
     expect(refusal({})).toBeUndefined();
-  });
-
-  it("keyedStorage (the script tag's encryptedStorage) takes { key } or nothing and refuses secret", async () => {
-    expect(() => keyedStorage(memoryStorage(), { secret: SECRET } as never)).toThrow(
-      expect.objectContaining({ code: "INVALID_ARGUMENT", field: "secret", status: 400 }),
-    );
-    // Records are interchangeable with encryptedStorage's under the same key.
-    const inner = memoryStorage();
-    await encryptedStorage(inner, { secret: SECRET }).set("tessera:p:e:t", "written at the edge");
-    expect(await keyedStorage(inner, { key: secretKey(SECRET) }).get("tessera:p:e:t")).toBe("written at the edge");
   });
 
   it("reports through onError listeners too, and stops after unsubscribe", async () => {

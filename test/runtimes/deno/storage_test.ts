@@ -15,12 +15,7 @@ const SECRET = "a test secret of at least thirty-two bytes!";
 describeStorage("denoKVStorage (Deno.openKv)", () => denoKVStorage(kv, { prefix: ["plain", String(++n)] }), { maxValueBytes: 65_530 });
 // Encrypted, a value of L characters is stored as "v1." + 16 (IV) + "." + base64url(L + 16-byte
 // tag): 20 + ceil(4 (L + 16) / 3) <= 65,530 gives L <= 49,116.
-describeStorage(
-  "encryptedStorage(denoKVStorage, secret) (Deno.openKv)",
-  () => encryptedStorage(denoKVStorage(kv, { prefix: ["sealed", String(++n)] }), { secret: SECRET }),
-  { maxValueBytes: 49_116 },
-);
-describeStorage("encryptedStorage(denoKVStorage, key) (Deno.openKv)", () =>
+describeStorage("encryptedStorage(denoKVStorage, secretKey(secret)) (Deno.openKv)", () =>
   encryptedStorage(denoKVStorage(kv, { prefix: ["keyed", String(++n)] }), { key: secretKey(SECRET) }),
   { maxValueBytes: 49_116 },
 );
