@@ -1,4 +1,5 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
+import { configError } from "../server/config/config-error.js";
 import { createSessionServer, type SessionServer } from "../server/create-server.js";
 import type { SessionServerOptions } from "../server/config/types.js";
 import { generateAccessKey } from "../server/keys/generate.js";
@@ -37,7 +38,7 @@ interface Isolate {
  * (`"SESSION_EXPIRED: ..."`): Workers RPC keeps an error's message, not its fields.
  */
 export function createSessionsEntrypoint<Env>(optionsFromEnv: (env: Env) => SessionServerOptions): SessionsEntrypoint<Env> {
-  if (typeof optionsFromEnv !== "function") throw new TypeError("createSessionsEntrypoint needs a function (env) => options");
+  if (typeof optionsFromEnv !== "function") throw configError("createSessionsEntrypoint", "needs a function (env) => options, called once per isolate");
   const isolates = new WeakMap<object, Isolate>();
   const isolateOf = (env: Env): Isolate => {
     let isolate = isolates.get(env as object);

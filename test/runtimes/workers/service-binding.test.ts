@@ -52,6 +52,17 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 const DATA = { userId: "u-42", email: "u42@example.test" };
 
 describe("two Workers over a service binding (tessera-sessions/worker)", () => {
+  it("refuses a missing options function with a typed INVALID_CONFIG, not a TypeError", async () => {
+    const misuse = new Miniflare({ modules: true, script: await bundleWorker("test/runtimes/workers/fixtures/entrypoint-misuse.ts"), compatibilityDate: "2025-01-01" });
+    try {
+      const answer = (await (await misuse.dispatchFetch("http://misuse.test/")).json()) as Record<string, unknown>;
+      expect(answer).toMatchObject({ thrown: "SessionError", sessionError: true, code: "INVALID_CONFIG", status: 500 });
+      expect(answer.message).toContain("createSessionsEntrypoint");
+    } finally {
+      await misuse.dispose();
+    }
+  });
+
   it("bundles the entrypoint with cloudflare:workers left to workerd and no Node built-ins", () => {
     expect(sessionsScript).toMatch(/from\s*["']cloudflare:workers["']/);
     expect(sessionsScript).not.toMatch(/["'](node:[a-z_/]+|better-sqlite3|pg)["']/);
