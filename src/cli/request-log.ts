@@ -39,7 +39,7 @@ const FLUSH_MS = 50;
  * was still one per request whenever requests did not overlap (10 keep-alive connections at
  * ~500 req/s). `flush()` writes at once; `tessera dev` calls it when it stops.
  */
-export function createRequestLog(write: (chunk: string) => void): RequestLog {
+export function createRequestLog(write: (chunk: string) => void, flushMs = FLUSH_MS): RequestLog {
   let buffered: string[] = [];
   let chars = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -58,7 +58,7 @@ export function createRequestLog(write: (chunk: string) => void): RequestLog {
       chars += text.length + 1;
       if (chars >= MAX_BUFFERED_CHARS) flush();
       // Unref'd: a pending line never keeps the process alive; stopping flushes it.
-      else timer ??= setTimeout(flush, FLUSH_MS).unref();
+      else timer ??= setTimeout(flush, flushMs).unref();
     },
     flush,
   };

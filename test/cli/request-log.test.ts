@@ -6,13 +6,14 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("tessera dev's request log (buffered writes)", () => {
   it("joins the lines of requests that do not overlap into one write per window", async () => {
     const writes: string[] = [];
-    const log = createRequestLog((chunk) => writes.push(chunk));
+    // A window wide enough to observe on a loaded CI machine (tessera dev's is 50 ms).
+    const log = createRequestLog((chunk) => writes.push(chunk), 300);
     for (let i = 0; i < 5; i++) {
       log.line(`POST /v1/sessions/start 201 ${i}ms`);
       await new Promise((resolve) => setImmediate(resolve)); // a separate event-loop turn each
     }
     expect(writes).toEqual([]);
-    await wait(80);
+    await wait(400);
     expect(writes).toEqual([[0, 1, 2, 3, 4].map((i) => `POST /v1/sessions/start 201 ${i}ms`).join("\n")]);
   });
 

@@ -53,7 +53,8 @@ export const LATER_MS = 5;
  */
 export const COMMIT_SPACING_MS = 2;
 
-export function createGroupCommit(): GroupCommit {
+/** The windows are LATER_MS and COMMIT_SPACING_MS, unless a test needs ones it can observe on a loaded machine. */
+export function createGroupCommit({ spacingMs = COMMIT_SPACING_MS, laterMs = LATER_MS }: { spacingMs?: number; laterMs?: number } = {}): GroupCommit {
   let queue: { db: SqliteDatabaseLike; pending: Pending[]; soon: boolean; timer?: ReturnType<typeof timer> } | null = null;
   let lastCommit = -Infinity;
 
@@ -104,13 +105,13 @@ export function createGroupCommit(): GroupCommit {
           // At most one commit per COMMIT_SPACING_MS: alone, a write commits at the next turn;
           // under load, the writes of the next few milliseconds share the commit.
           const since = performance.now() - lastCommit;
-          if (since >= COMMIT_SPACING_MS) later(flush);
+          if (since >= spacingMs) later(flush);
           else {
             if (queue.timer !== undefined) cancel(queue.timer);
-            queue.timer = timer(flush, COMMIT_SPACING_MS - since);
+            queue.timer = timer(flush, spacingMs - since);
           }
         } else {
-          queue.timer ??= timer(flush, LATER_MS);
+          queue.timer ??= timer(flush, laterMs);
         }
       });
     },
