@@ -108,7 +108,7 @@ export async function runDev(options: DevOptions, output: Output): Promise<Runni
   if (workers > 1 && devStore.kind === "memory") {
     // Each worker would hold sessions of its own: a refresh answered by another worker would fail.
     await closeStore();
-    throw new CliError("--workers needs a SQLite store shared by the workers (install better-sqlite3, or run Node >= 22.5 for node:sqlite)", 2);
+    throw new CliError("--workers needs a SQLite store shared by the workers (install better-sqlite3, or run Node >= 22.13 for node:sqlite)", 2);
   }
   const primary = workers > 1 && cluster.isPrimary;
   let http: NodeServer;
