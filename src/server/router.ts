@@ -43,9 +43,10 @@ const ROUTES: Route[] = [
 
 /** The fetch handler: route, identify the caller, run the handler; every error through errorResponse. */
 export function createRouter(server: ServerContext, cors: Cors): (request: Request) => Promise<Response> {
-  const route = dispatch(server);
+  const routed = dispatch(server);
   const stampNonce = freshNonces(server);
-  return async (request) => cors.preflight(request) ?? cors.decorate(request, await stampNonce(request, await route(request)));
+  const route = stampNonce ? async (request: Request) => stampNonce(request, await routed(request)) : routed;
+  return async (request) => cors.preflight(request) ?? cors.decorate(request, await route(request));
 }
 
 function dispatch(server: ServerContext): (request: Request) => Promise<Response> {
