@@ -1,18 +1,10 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { build } from "esbuild";
+import { builtScriptTag, bundleScriptTag } from "../../scripts/script-tag-build.mjs";
 import { serveNode, type NodeServer } from "../../src/node/index.js";
 import { createSessionServer, generateAccessKey, generateSecret, generateSigningKey, memoryStore } from "../../src/server/index.js";
 
 /** dist/tessera.global.js when `npm run build` made it from the current sources, else the same build in memory. */
 export async function scriptTagBuild(): Promise<string> {
-  const dist = join(process.cwd(), "dist/tessera.global.js");
-  const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(process.cwd(), "src"))) return readFileSync(dist, "utf8");
-  // The define of tsup.config.ts's script-tag build: without it the users API stays in.
-  const result = await build({ entryPoints: ["src/browser.ts"], bundle: true, format: "iife", globalName: "Tessera", platform: "browser", target: "es2022", minify: true, write: false, define: { TESSERA_SCRIPT_TAG: "true" } });
-  return result.outputFiles[0]!.text;
+  return (builtScriptTag() ?? (await bundleScriptTag())).toString("utf8");
 }
 
 /**

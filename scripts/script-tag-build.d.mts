@@ -1,0 +1,2 @@
+export function builtScriptTag(): Buffer | null;
+export function bundleScriptTag(external?: string[]): Promise<Buffer>;
