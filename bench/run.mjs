@@ -2,7 +2,7 @@
 // module exporting an async function that returns { title, columns, rows, summary, ok };
 // a part that cannot run yet (tessera not written, no Chromium...) reports a note instead.
 // Exit code is non-zero only when nothing could be measured at all.
-//   node bench/run.mjs [--duration 10] [--connections 10] [--only size,throughput,http,httppath,client,coldstart] [--markdown]
+//   node bench/run.mjs [--duration 10] [--connections 10] [--only size,throughput,primitives,http,httppath,client,coldstart] [--markdown]
 import { parseArgs } from "./lib/args.mjs";
 import { printTable } from "./lib/table.mjs";
 
@@ -10,6 +10,7 @@ import { printTable } from "./lib/table.mjs";
 const PARTS = [
   { id: "size", module: "./size.mjs", run: "sizeBench" },
   { id: "throughput", module: "./throughput.mjs", run: "throughputBench" },
+  { id: "primitives", module: "./primitives.mjs", run: "primitivesBench" },
   { id: "http", module: "./http.mjs", run: "httpBench" },
   { id: "httppath", module: "./http-path.mjs", run: "httpPathBench" },
   { id: "client", module: "./client.mjs", run: "clientBench" },

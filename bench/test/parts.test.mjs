@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { closedLoop, createBenchServer, median } from "../lib/inprocess.mjs";
 import { processCpuMs } from "../lib/proc-cpu.mjs";
 import { rawCrypto } from "../lib/raw-crypto.mjs";
+import { primitivesBench } from "../primitives.mjs";
 import { throughputBench } from "../throughput.mjs";
 
 test("closedLoop keeps exactly `concurrency` operations in flight and gives each worker its index", async () => {
@@ -74,4 +75,26 @@ test("throughputBench reports each operation against its raw crypto, with issue 
   assert.equal(report.rows[5][5], null); // refresh has no goal in issue 11
   assert.match(report.rows[11][0], /verifySessionToken/);
   assert.equal(report.summary.length, 7);
+});
+
+test("primitivesBench puts each JS primitive beside the WebCrypto call it replaces and node:crypto's", async () => {
+  const report = await primitivesBench({ sampleMs: 10, baseline: null });
+  assert.equal(report.ok, true);
+  assert.deepEqual(
+    report.rows.map((r) => r[0]),
+    [
+      "SHA-256, crypto.subtle.digest",
+      "SHA-256, JS (sha256.ts)",
+      "SHA-256, node:crypto createHash (native, not WebCrypto)",
+      "HKDF expand, JS (hkdf.ts)",
+      "HKDF, crypto.subtle.deriveBits (extract + expand)",
+      "HKDF, node:crypto hkdfSync (native, not WebCrypto)",
+    ],
+  );
+  for (const [, us, ratio] of report.rows) {
+    assert.ok(Number(us) > 0, us);
+    assert.match(ratio, /^\d+\.\d+×$/);
+  }
+  assert.equal(report.rows[0][2], "1.00×");
+  assert.equal(report.summary.length, 2);
 });
