@@ -11,6 +11,7 @@ import { createRouter } from "./router.js";
 import { queueActivity } from "./stores/activity-queue.js";
 import { createDataCipher } from "./tokens/data-cipher.js";
 import { serverKey } from "./tokens/primitives.js";
+import { createKeyedLock } from "./keyed-lock.js";
 
 export interface SessionServer {
   /** A plain fetch handler: Workers `export default { fetch }`, `Deno.serve(fetch)`, or the CLI. */
@@ -74,6 +75,7 @@ export function createSessionServer(options: SessionServerOptions): SessionServe
     graceMs: graceSeconds * 1000,
     maxBodyBytes,
     trackLimits,
+    trackLock: createKeyedLock(),
     // Its own HKDF label: the data key is never used for anything but session data.
     idempotencyKey: () => (idempotencyKey ??= serverKey(utf8(secret), "tessera idempotent-answers")),
     dpopNonces: options.dpop?.nonces === true ? createDpopNonces(secret) : null,

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { memoryStore, resolveSessionInput, type StandardSchemaV1 } from "../../src/server/index.js";
 import { isSessionError } from "../../src/shared/errors.js";
 import { harness, PRODUCTS, PUBLISHABLE_KEY, SCOPE, SEED_DATA } from "../server/helpers.js";
+import { sqliteSnapshotting } from "./fixtures.js";
 
 /** JSON text `levels` deep, built as text: JSON.stringify of such a value overflows the test's own stack. */
 const nestText = (levels: number) => `${'{"a":'.repeat(levels)}"leaf"${"}".repeat(levels)}`;
@@ -118,6 +119,26 @@ describe("a per-session cap on track volume", () => {
     for (let i = 0; i < 3; i++) sizes.push((await track(h, b.token, { action: "blob", data: { blob: "z".repeat(400) } })).status);
     expect(sizes).toEqual([202, 202, 429]);
     expect((await track(h, b.token, { action: "small" })).status).toBe(202); // no data: still under both bounds
+  });
+
+  it.each([
+    ["memoryStore", () => memoryStore()],
+    ["SQLite", () => sqliteSnapshotting().store],
+  ])("40 tracks of one session at once stop exactly at the cap (%s): each counts the ones before it", async (_name, makeStore) => {
+    const h = await harness({ store: makeStore(), trackLimits: { events: 5, dataLength: 1_000 } });
+    const a = await h.start();
+    const b = await h.start();
+    const [burst, other] = await Promise.all([
+      Promise.all(Array.from({ length: 40 }, (_, i) => track(h, a.token, { action: `a${i}` }))),
+      Promise.all(Array.from({ length: 3 }, (_, i) => track(h, b.token, { action: `b${i}`, data: { blob: "y".repeat(400) } }))),
+    ]);
+    expect(burst.filter((r) => r.status === 202)).toHaveLength(5);
+    expect(burst.filter((r) => r.status === 429).map((r) => r.body.error.code)).toEqual(Array(35).fill("TRACK_LIMIT_REACHED"));
+    // The data bound too: 2 × 400 characters fit 1,000, a third does not, however they arrive.
+    expect(other.map((r) => r.status).sort()).toEqual([202, 202, 429]);
+    const timeline = await h.get(`/v1/users/${SEED_DATA.userId}/activity`, { product: SCOPE.product, env: SCOPE.env, operation: "track", limit: 100 });
+    expect(timeline.body.events).toHaveLength(7);
+    expect(h.errors).toEqual([]);
   });
 
   it("one anonymous session cannot store 20 × 60 KB (the review's case) under the defaults", async () => {

@@ -50,24 +50,27 @@ export const trackAction: Handler = async (server, { request, caller }) => {
   if (!server.products.get(session.product)?.sessions.has(session.tag)) {
     throw new SessionError("SESSION_INVALID", "the session's product or tag is no longer configured");
   }
-  // Counted before writing: concurrent tracks may each pass the check, so a session can exceed
-  // the cap by the number of its requests in flight, never more.
-  const usage = await server.store.trackUsage(session);
-  if (usage.events >= server.trackLimits.events || usage.dataLength + (data?.length ?? 0) > server.trackLimits.dataLength) {
-    throw new SessionError("TRACK_LIMIT_REACHED", `this session has tracked its limit (${server.trackLimits.events} events, ${server.trackLimits.dataLength} characters of data); start a new session`);
-  }
-  await recordActivity(server, {
-    product: session.product,
-    env: session.env,
-    tag: session.tag,
-    operation: "track",
-    status: "success",
-    startAt,
-    message: `tracked ${action}`,
-    sessionId: session.id,
-    identifier: session.identifier,
-    action,
-    ...(data !== undefined ? { data } : {}),
+  // Counted and written under the session's lock: the next track of this session reads the
+  // usage only once this event is written (the activity queue flushes before trackUsage), so
+  // concurrent tracks cannot all pass one count. Exact within a process; see SECURITY.md.
+  await server.trackLock(session.id, async () => {
+    const usage = await server.store.trackUsage(session);
+    if (usage.events >= server.trackLimits.events || usage.dataLength + (data?.length ?? 0) > server.trackLimits.dataLength) {
+      throw new SessionError("TRACK_LIMIT_REACHED", `this session has tracked its limit (${server.trackLimits.events} events, ${server.trackLimits.dataLength} characters of data); start a new session`);
+    }
+    await recordActivity(server, {
+      product: session.product,
+      env: session.env,
+      tag: session.tag,
+      operation: "track",
+      status: "success",
+      startAt,
+      message: `tracked ${action}`,
+      sessionId: session.id,
+      identifier: session.identifier,
+      action,
+      ...(data !== undefined ? { data } : {}),
+    });
   });
   return json(202, { accepted: true });
 };
