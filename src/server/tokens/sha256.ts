@@ -2,10 +2,9 @@
  * SHA-256 (FIPS 180-4 §6.2) of short inputs, synchronously. Refresh tokens are hashed on every
  * start and twice on every refresh, and HKDF (hkdf.ts) runs five compressions per derived key;
  * `crypto.subtle.digest` costs a thread-pool round trip for each: about 30 µs of CPU in Node
- * against under 2 µs here for a 60-byte token, with node:crypto's native hash in the same run
- * (`node bench/primitives.mjs`). Only additions,
- * rotations and XORs on 32-bit words: no branch or table index depends on the input, so the
- * time depends on its length alone.
+ * against under 2 µs here for a 60-byte token (`node bench/primitives.mjs`, node:crypto's
+ * native hash beside them). Only additions, rotations and XORs on 32-bit words: no branch or
+ * table index depends on the input, so the time depends on its length alone.
  * Checked against crypto.subtle.digest in test/server/sha256.test.ts.
  */
 // Int32Array, not Uint32Array: words above 2^31 would come out as doubles and keep V8 off its
