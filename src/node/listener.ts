@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { rememberPeer } from "./peer.js";
 import { bodyInit, bodyStream, headersOf, readBuffered } from "./request.js";
 import { writeResponse } from "./response.js";
-import { CARRIED_METHODS, isRefusal, refuseMethod, requestUrl, type Refusal } from "./target.js";
+import { CARRIED_METHODS, isRefusal, refuseMethod, requestUrl, urlHost, type Refusal } from "./target.js";
 import type { FetchHandler, NodeListenerOptions } from "./types.js";
 
 // Written by hand, not thrown: the handler answers its own errors, so this only covers a
@@ -37,7 +37,7 @@ async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerRe
   if (refusedMethod) return refuse(req, res, refusedMethod, target, options);
   const fallback = options.hostname ?? req.socket.localAddress ?? "localhost";
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
-  const url = requestUrl(target, req.headers.host, fallback.includes(":") ? `[${fallback}]` : fallback, scheme);
+  const url = requestUrl(target, req.headers.host, urlHost(fallback), scheme);
   if (isRefusal(url)) return refuse(req, res, url, target, options);
 
   const controller = new AbortController();

@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startCluster, type ClusterOptions } from "./cluster.js";
 import { nodeListener } from "./listener.js";
+import { urlHost } from "./target.js";
 import type { FetchHandler, NodeListenerOptions, NodeServer } from "./types.js";
 
 /** With `workers` > 1, the cluster's options (cluster.ts) apply in the primary: log, restart bound, stop timeout, signals. */
@@ -57,5 +58,4 @@ export function serveNode(handler: FetchHandler, options: ServeNodeOptions = {})
   });
 }
 
-// An IPv6 literal needs brackets in a URL (RFC 3986 §3.2.2).
-const urlOf = (hostname: string, port: number) => `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+const urlOf = (hostname: string, port: number) => `http://${urlHost(hostname)}:${port}`;

@@ -27,6 +27,9 @@ export const CARRIED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
  */
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|\[v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)(?::[0-9]{0,5})?$/;
 
+/** A host name as a URL writes it: an IPv6 literal needs brackets (RFC 3986 §3.2.2). */
+export const urlHost = (hostname: string): string => (hostname.includes(":") ? `[${hostname}]` : hostname);
+
 export function refuseMethod(method: string): Refusal | null {
   if (!FORBIDDEN_METHODS.has(method.toUpperCase())) return null;
   return { status: 405, code: "METHOD_NOT_ALLOWED", message: `method not allowed; use ${CARRIED_METHODS}` };

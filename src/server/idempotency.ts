@@ -15,15 +15,15 @@ export interface IdempotentStart {
 }
 
 /** Reads `Idempotency-Key`; null when absent. */
-export async function idempotencyOf(request: Request, fingerprint: string, body: unknown): Promise<IdempotentStart | null> {
+export function idempotencyOf(request: Request, fingerprint: string, body: unknown): IdempotentStart | null {
   const header = request.headers.get("idempotency-key");
   if (header === null) return null;
   if (!KEY_FORMAT.test(header)) {
     throw invalidArgument("Idempotency-Key", "must be 1-255 visible ASCII characters");
   }
   return {
-    storeKey: await sha256Base64url(`${fingerprint}\n${header}`),
-    bodyHash: await sha256Base64url(canonicalJson(body)),
+    storeKey: sha256Base64url(`${fingerprint}\n${header}`),
+    bodyHash: sha256Base64url(canonicalJson(body)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { SessionError } from "../shared/errors.js";
 import type { SessionConfig } from "./config/types.js";
 import type { ServerContext } from "./context.js";
-import { requireKeyScope, type Caller } from "./http/access.js";
+import { keyReaches, requireKeyScope, type Caller } from "./http/access.js";
 import { optionalString, requireString } from "./http/fields.js";
 import type { ProductEnv, Scope } from "./stores/types.js";
 
@@ -50,13 +50,8 @@ export function resolveProductEnvs(server: ServerContext, source: Record<string,
   } else if (env !== undefined && ![...server.products.values()].some((entry) => entry.envs.has(env))) {
     throw new SessionError("ENV_NOT_FOUND", `env "${env}" is not configured for any product`, { field: "env" });
   }
-  // A product or env named outside the key's scope is refused by name, as requireKeyScope does.
-  if (product !== undefined && env !== undefined) requireKeyScope(caller, product, env);
-  else if (product !== undefined && caller?.products && !caller.products.has(product)) {
-    throw new SessionError("FORBIDDEN", `this access key is not allowed for product "${product}"`, { field: "product" });
-  } else if (env !== undefined && caller?.envs && !caller.envs.has(env)) {
-    throw new SessionError("FORBIDDEN", `this access key is not allowed for env "${env}"`, { field: "env" });
-  }
+  // A product or env named outside the key's scope is refused by name.
+  requireKeyScope(caller, product, env);
   const configured: ProductEnv[] = [];
   for (const [name, entry] of server.products) {
     if ((product !== undefined && name !== product) || (tag !== undefined && !entry.sessions.has(tag))) continue;
@@ -66,7 +61,7 @@ export function resolveProductEnvs(server: ServerContext, source: Record<string,
     // Every product has an env, so only a tag can leave nothing.
     throw new SessionError("TAG_NOT_FOUND", `session tag "${tag}" is not configured for ${product !== undefined ? `product "${product}"` : "any product"}${product === undefined && env !== undefined ? ` with env "${env}"` : ""}`, { field: "tag" });
   }
-  const reached = configured.filter((s) => !caller || ((!caller.products || caller.products.has(s.product)) && (!caller.envs || caller.envs.has(s.env))));
+  const reached = configured.filter((s) => keyReaches(caller, s));
   if (reached.length === 0) throw new SessionError("FORBIDDEN", "this access key reaches none of the products and envs asked for", { field: env !== undefined ? "env" : "product" });
   return { scopes: reached, ...(tag !== undefined ? { tag } : {}) };
 }

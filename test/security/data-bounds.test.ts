@@ -136,7 +136,7 @@ describe("a per-session cap on track volume", () => {
     expect(burst.filter((r) => r.status === 429).map((r) => r.body.error.code)).toEqual(Array(35).fill("TRACK_LIMIT_REACHED"));
     // The data bound too: 2 × 400 characters fit 1,000, a third does not, however they arrive.
     expect(other.map((r) => r.status).sort()).toEqual([202, 202, 429]);
-    const timeline = await h.get(`/v1/users/${SEED_DATA.userId}/activity`, { product: SCOPE.product, env: SCOPE.env, operation: "track", limit: 100 });
+    const timeline = await h.get(`/v1/users/${SEED_DATA.userId}/activity`, { product: SCOPE.product, env: SCOPE.env, operation: "track", limit: "100" });
     expect(timeline.body.events).toHaveLength(7);
     expect(h.errors).toEqual([]);
   });

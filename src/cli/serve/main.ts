@@ -1,5 +1,6 @@
 import cluster from "node:cluster";
 import { startCluster } from "../../node/index.js";
+import { urlHost } from "../../node/target.js";
 import type { ServeOptions } from "../args.js";
 import { CliError, oneLine } from "../cli-error.js";
 import { jsonLog } from "./log.js";
@@ -16,7 +17,7 @@ const STORE_CLOSE_MS = 5_000;
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const role: Record<string, number> = cluster.isWorker ? { pid: process.pid, worker: cluster.worker!.id } : { pid: process.pid };
   const log = jsonLog((line) => process.stdout.write(`${line}\n`), role);
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const host = urlHost(options.host);
 
   if (options.workers > 1 && cluster.isPrimary) {
     // The primary only supervises: it replaces a worker that dies, and on SIGTERM or SIGINT it

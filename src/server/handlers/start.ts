@@ -36,7 +36,7 @@ export const startSession: Handler = async (server, { request, caller }) => {
   // tokens to another who sent the same key and body. Nothing else identifies a browser to the
   // server before it holds a session: publishable starts are not idempotent (a retried guest
   // start may make a second guest session, which expires unused).
-  const idem = known.kind === "secret" ? await idempotencyOf(request, known.fingerprint, { ...scope, data: body.data }) : null;
+  const idem = known.kind === "secret" ? idempotencyOf(request, known.fingerprint, { ...scope, data: body.data }) : null;
   if (idem) {
     const replay = await replayOrClaim(server, idem, startAt);
     if (replay) return json(201, replay, { "idempotent-replayed": "true" });

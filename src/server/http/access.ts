@@ -63,11 +63,7 @@ export function createAccessKeys(input: unknown, products: ProductTable): Access
     ...checkList(keys.secret, "secret", "tsk_", true, products),
     ...checkList(keys.publishable ?? [], "publishable", "tpk_", false, products),
   ];
-  let callers: Caller[] | undefined;
-  const fingerprints = Promise.all(configured.map(({ key }) => sha256Base64url(key))).then((list) => {
-    callers = configured.map(({ kind, products: p, envs }, i) => ({ kind, fingerprint: list[i]!, products: p, envs }));
-    return callers;
-  });
+  const callers: Caller[] = configured.map(({ key, kind, products: p, envs }) => ({ kind, fingerprint: sha256Base64url(key), products: p, envs }));
   return {
     async identify(request) {
       const header = request.headers.get("authorization");
@@ -75,10 +71,9 @@ export function createAccessKeys(input: unknown, products: ProductTable): Access
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) return null;
       const presented = match[1]!;
-      const known = callers ?? (await fingerprints);
       let found: Caller | undefined;
       for (let i = 0; i < configured.length; i++) {
-        if (timingSafeEqualText(presented, configured[i]!.key) && !found) found = known[i];
+        if (timingSafeEqualText(presented, configured[i]!.key) && !found) found = callers[i];
       }
       if (!found) throw new SessionError("UNAUTHORIZED", "the access key is not valid");
       return found;
@@ -129,13 +124,20 @@ export function requireSecretKey(caller: Caller | null): Caller {
   return known;
 }
 
-/** 403 when a scoped key is used outside its products or envs; a global key (or no key) passes. */
-export function requireKeyScope(caller: Caller | null, product: string, env: string): void {
+/**
+ * 403 when a scoped key is used outside its products or envs; a global key (or no key) passes.
+ * An absent product or env is not checked (users and timelines: "every one the key reaches").
+ */
+export function requireKeyScope(caller: Caller | null, product: string | undefined, env: string | undefined): void {
   if (!caller) return;
-  if (caller.products && !caller.products.has(product)) {
+  if (product !== undefined && caller.products && !caller.products.has(product)) {
     throw new SessionError("FORBIDDEN", `this access key is not allowed for product "${product}"`, { field: "product" });
   }
-  if (caller.envs && !caller.envs.has(env)) {
-    throw new SessionError("FORBIDDEN", `this access key is not allowed for env "${env}" of product "${product}"`, { field: "env" });
+  if (env !== undefined && caller.envs && !caller.envs.has(env)) {
+    throw new SessionError("FORBIDDEN", `this access key is not allowed for env "${env}"${product !== undefined ? ` of product "${product}"` : ""}`, { field: "env" });
   }
 }
+
+/** Whether the key reaches this product and env: requireKeyScope's test, without the throw. */
+export const keyReaches = (caller: Caller | null, { product, env }: { product: string; env: string }): boolean =>
+  !caller || ((!caller.products || caller.products.has(product)) && (!caller.envs || caller.envs.has(env)));

@@ -79,7 +79,11 @@ export function memoryStore(): SessionStore {
       const activeOf = (u: Scope & { identifier: string }) => {
         if (!active) {
           active = new Map();
-          for (const s of sessions.values()) if (isActive(s, q.now)) active.set(userKey(s, s.identifier), (active.get(userKey(s, s.identifier)) ?? 0) + 1);
+          for (const s of sessions.values()) {
+            if (!isActive(s, q.now)) continue;
+            const key = userKey(s, s.identifier);
+            active.set(key, (active.get(key) ?? 0) + 1);
+          }
         }
         return active.get(userKey(u, u.identifier)) ?? 0;
       };

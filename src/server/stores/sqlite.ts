@@ -1,7 +1,7 @@
 import { createGroupCommit } from "./group-commit.js";
 import type { SqliteDatabaseLike, SqliteStatementLike } from "./sqlite-database.js";
 import { loadSqliteDriver, openSqliteFile, type SqliteFileOpener } from "./sqlite-file.js";
-import { sqlStore, type SqlDriver } from "./sql-store.js";
+import { sqlStore, type SqlDriver, type SqlStatement } from "./sql-store.js";
 import type { SessionStore } from "./types.js";
 
 /** `path`: a file opened with better-sqlite3; `database`: a handle you opened (and close). */
@@ -41,21 +41,20 @@ function storeOver(open: () => Promise<SqliteDatabaseLike>, owned: boolean): Ses
   };
 
   const commits = createGroupCommit();
+  /** One batch through the group commit; `later`: activity, which no answer waits on (group-commit.ts). */
+  const batchWith = (later: boolean) => async (list: SqlStatement[]) => {
+    const db = await database();
+    // DDL statements must be prepared after the tables they reference exist: prepare inside.
+    return commits.batch(db, () => list.map(({ sql, params }) => Number(prepare(db, sql).run(...params).changes)), { later });
+  };
 
   const driver: SqlDriver = {
     async all(sql, params) {
       const db = await database();
       return prepare(db, sql).all(...params) as Record<string, unknown>[];
     },
-    async batch(list) {
-      const db = await database();
-      // DDL statements must be prepared after the tables they reference exist: prepare inside.
-      return commits.batch(db, () => list.map(({ sql, params }) => Number(prepare(db, sql).run(...params).changes)));
-    },
-    async batchLater(list) {
-      const db = await database();
-      return commits.batch(db, () => list.map(({ sql, params }) => Number(prepare(db, sql).run(...params).changes)), { later: true });
-    },
+    batch: batchWith(false),
+    batchLater: batchWith(true),
   };
   return {
     ...sqlStore(driver),

@@ -1,5 +1,6 @@
 import { decodeBase64url, encodeBase64url, utf8 } from "../../shared/base64url.js";
 import { hkdfExpand32, hkdfExtract, importAesKey } from "./hkdf.js";
+import { sha256 } from "./sha256.js";
 
 /** The server's HKDF salt: every server key is derived under it. */
 export const SERVER_SALT = utf8("tessera/v1");
@@ -9,8 +10,12 @@ export function serverKey(ikm: Uint8Array, info: string): Promise<CryptoKey> {
   return importAesKey(hkdfExpand32(hkdfExtract(SERVER_SALT, ikm), info));
 }
 
-export async function sha256Base64url(text: string): Promise<string> {
-  return encodeBase64url(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text) as BufferSource)));
+/**
+ * SHA-256 of the UTF-8 text, base64url: refresh-token hashes, Idempotency-Key hashes, access-key
+ * fingerprints. Synchronous (sha256.ts): a WebCrypto digest cost a thread-pool round trip each.
+ */
+export function sha256Base64url(text: string): string {
+  return encodeBase64url(sha256(utf8(text)));
 }
 
 /** AES-256-GCM with a fresh 96-bit IV; `aad` binds the box to where it is stored. Output: base64url(iv || ciphertext). */

@@ -1,20 +1,16 @@
-import { decodeBase64url, encodeBase64url, utf8 } from "../../shared/base64url.js";
+import { decodeBase64url, encodeBase64url } from "../../shared/base64url.js";
 import { formatTaggedToken, parseTaggedToken } from "../../shared/token-string.js";
-import { open, seal, serverKey } from "./primitives.js";
+import { open, seal, serverKey, sha256Base64url } from "./primitives.js";
 import { randomBytes } from "./random-pool.js";
-import { sha256 } from "./sha256.js";
 
 /** `"<tag>:<base64url of 32 random bytes>"`: 256 bits from crypto.getRandomValues. */
 export function newRefreshToken(tag: string): string {
   return formatTaggedToken(tag, encodeBase64url(randomBytes(32)));
 }
 
-/**
- * Only this hash is stored (the refresh token itself never is): SHA-256, base64url. Computed
- * synchronously (sha256.ts): a WebCrypto digest per start cost a thread-pool round trip.
- */
+/** Only this hash is stored (the refresh token itself never is): SHA-256, base64url. */
 export function hashRefreshToken(token: string): string {
-  return encodeBase64url(sha256(utf8(token)));
+  return sha256Base64url(token);
 }
 
 /** The tag and the 32 secret bytes, or null when the token cannot be one of ours. */
